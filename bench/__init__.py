@@ -1,0 +1,1 @@
+"""Benchmarks and scale-data generation for PES (``make bench``)."""

@@ -1,0 +1,55 @@
+"""The PES API, ``/api/v1/``. Schema at ``/api/v1/openapi.json``, docs at ``/api/v1/docs``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import ValidationError as NinjaValidationError
+
+from pes.api.auth import TokenAuth
+
+api = NinjaAPI(
+    title="PES API",
+    version="1",
+    description=(
+        "Open API of PES, the platform of the Piano metropolitano dell'economia sociale "
+        "of the Città metropolitana di Bologna."
+    ),
+    urls_namespace="api",
+)
+token_auth = TokenAuth()
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: Exception) -> Any:
+    return api.create_response(request, {"detail": "You may not change this resource."}, status=403)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Exception) -> Any:
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+def field_errors(errors: dict[str, list[str]]) -> NinjaValidationError:
+    """Form errors in the same shape ninja uses for schema errors (422)."""
+    return NinjaValidationError(
+        [
+            {"loc": ["body", field], "msg": message, "type": "value_error"}
+            for field, messages in errors.items()
+            for message in messages
+        ]
+    )
+
+
+def _mount_routers() -> None:
+    from pes.registry.api import router as registry_router
+    from pes.territory.api import router as territory_router
+
+    api.add_router("/municipalities", territory_router, tags=["territory"])
+    api.add_router("/", registry_router, tags=["registry"])
+
+
+_mount_routers()

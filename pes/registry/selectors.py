@@ -1,0 +1,112 @@
+"""Reads from the registry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet
+
+from pes.lib.text import words
+from pes.registry.models import Organization
+
+SEARCH_CONFIG = "italian"
+
+
+def search_vector() -> SearchVector:
+    """The expression the PostgreSQL GIN index is built on; queries must use the same one."""
+    return SearchVector("search_document", config=SEARCH_CONFIG)
+
+
+@dataclass(frozen=True)
+class OrganizationFilters:
+    q: str = ""
+    legal_form: str = ""
+    category: str = ""
+    municipality: str = ""
+    district: str = ""
+    activity: str = ""
+    mission: int | None = None
+    published_only: bool = True
+
+    def active(self) -> bool:
+        return any(
+            [
+                self.q,
+                self.legal_form,
+                self.category,
+                self.municipality,
+                self.district,
+                self.activity,
+                self.mission,
+            ]
+        )
+
+
+def _full_text(qs: QuerySet[Organization], text: str) -> QuerySet[Organization]:
+    terms = words(text)
+    if not terms:
+        return qs
+    if connection.vendor == "postgresql":
+        raw = " & ".join(f"{term}:*" for term in terms)
+        query = SearchQuery(raw, config=SEARCH_CONFIG, search_type="raw")
+        return (
+            qs.annotate(search=search_vector())
+            .filter(search=query)
+            .annotate(rank=SearchRank(F("search"), query))
+            .order_by("-rank", "name", "id")
+        )
+    # SQLite: every word must appear in the folded document (accent- and case-insensitive).
+    for term in terms:
+        qs = qs.filter(search_document__contains=term)
+    return qs
+
+
+def organization_list(*, filters: OrganizationFilters) -> QuerySet[Organization]:
+    qs = Organization.objects.select_related("legal_form", "head_office")
+    if filters.published_only:
+        qs = qs.filter(is_published=True)
+    if filters.legal_form:
+        qs = qs.filter(legal_form__code=filters.legal_form)
+    if filters.category:
+        qs = qs.filter(legal_form__category=filters.category)
+    if filters.municipality:
+        qs = qs.filter(head_office__istat_code=filters.municipality)
+    if filters.district:
+        qs = qs.filter(head_office__district__slug=filters.district)
+    if filters.activity:
+        qs = qs.filter(activities__letter=filters.activity)
+    if filters.mission:
+        qs = qs.filter(missions__number=filters.mission)
+    qs = qs.order_by("name", "id")
+    if filters.q:
+        qs = _full_text(qs, filters.q)
+    return qs
+
+
+def organization_detail(*, organization: Organization) -> Organization:
+    return (
+        Organization.objects.select_related("legal_form", "head_office__district")
+        .prefetch_related("activities", "missions", "municipalities_served")
+        .get(pk=organization.pk)
+    )
+
+
+def organization_counts_by_municipality() -> dict[int, int]:
+    rows = (
+        Organization.objects.filter(is_published=True)
+        .values("head_office_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["head_office_id"]: row["n"] for row in rows}
+
+
+def organization_counts_by_category(*, municipality_id: int | None = None) -> list[dict]:
+    qs = Organization.objects.filter(is_published=True)
+    if municipality_id is not None:
+        qs = qs.filter(Q(head_office_id=municipality_id))
+    return list(
+        qs.values("legal_form__category").annotate(n=Count("id")).order_by("legal_form__category")
+    )

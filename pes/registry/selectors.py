@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from pes.lib.text import words
 from pes.registry.models import Organization
@@ -14,9 +15,10 @@ from pes.registry.models import Organization
 SEARCH_CONFIG = "italian"
 
 
-def search_vector() -> SearchVector:
-    """The expression the PostgreSQL GIN index is built on; queries must use the same one."""
-    return SearchVector("search_document", config=SEARCH_CONFIG)
+def search_vector() -> RawSQL:
+    """The stored ``tsvector`` column PostgreSQL keeps (migration ``0003_search_index``)."""
+    table = Organization._meta.db_table
+    return RawSQL(f'"{table}"."search_vector"', [], output_field=SearchVectorField())  # noqa: S611
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ def _full_text(qs: QuerySet[Organization], text: str) -> QuerySet[Organization]:
         return (
             qs.annotate(search=search_vector())
             .filter(search=query)
-            .annotate(rank=SearchRank(F("search"), query))
+            .annotate(rank=SearchRank(search_vector(), query))
             .order_by("-rank", "name", "id")
         )
     # SQLite: every word must appear in the folded document (accent- and case-insensitive).
@@ -110,3 +112,11 @@ def organization_counts_by_category(*, municipality_id: int | None = None) -> li
     return list(
         qs.values("legal_form__category").annotate(n=Count("id")).order_by("legal_form__category")
     )
+
+
+def organization_preview(
+    *, filters: OrganizationFilters, limit: int = 10
+) -> tuple[list[Organization], int]:
+    """The first ``limit`` organisations matching ``filters`` and how many match in all."""
+    qs = organization_list(filters=filters)
+    return list(qs[:limit]), qs.count()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from pes.registry.selectors import OrganizationFilters, organization_list
+from pes.registry.selectors import OrganizationFilters, organization_preview
 from pes.territory.models import Municipality
 from pes.territory.selectors import districts_with_municipalities
 
@@ -25,7 +25,7 @@ def municipality_detail(request: HttpRequest, slug: str) -> HttpResponse:
     municipality = get_object_or_404(
         Municipality.objects.select_related("district", "union"), slug=slug
     )
-    organizations = organization_list(
+    organizations, count = organization_preview(
         filters=OrganizationFilters(municipality=municipality.istat_code)
     )
     neighbours = Municipality.objects.filter(district=municipality.district).exclude(
@@ -36,8 +36,8 @@ def municipality_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "territory/municipality_detail.html",
         {
             "municipality": municipality,
-            "organizations": organizations[:10],
-            "organization_count": organizations.count(),
+            "organizations": organizations,
+            "organization_count": count,
             "neighbours": neighbours,
         },
     )

@@ -1,26 +1,32 @@
-"""Full-text index on PostgreSQL (Italian configuration); SQLite searches the folded text."""
+"""Full-text search on PostgreSQL (Italian configuration).
 
-from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector
+A stored generated ``tsvector`` column with a GIN index, so that ranking reads the vector
+instead of recomputing it for every matching row. The column exists on PostgreSQL only and is
+not a model field (the database fills it); SQLite searches the folded ``search_document``.
+"""
+
 from django.db import migrations
 
-INDEX_NAME = "org_search_italian_gin"
-
-
-def _index():
-    return GinIndex(SearchVector("search_document", config="italian"), name=INDEX_NAME)
+FORWARD = """
+ALTER TABLE registry_organization
+    ADD COLUMN search_vector tsvector
+    GENERATED ALWAYS AS (to_tsvector('italian'::regconfig, search_document)) STORED;
+CREATE INDEX org_search_vector_gin ON registry_organization USING GIN (search_vector);
+"""
+BACKWARD = """
+DROP INDEX IF EXISTS org_search_vector_gin;
+ALTER TABLE registry_organization DROP COLUMN IF EXISTS search_vector;
+"""
 
 
 def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.add_index(apps.get_model("registry", "Organization"), _index())
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(FORWARD)
 
 
 def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.remove_index(apps.get_model("registry", "Organization"), _index())
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(BACKWARD)
 
 
 class Migration(migrations.Migration):

@@ -4,7 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from pes.core.demo import DEMO_PASSWORD, SIZES, seed_organizations, seed_users
+from pes.core.demo import DEMO_PASSWORD, INITIATIVES, SIZES, seed_organizations, seed_users
+from pes.plan.demo import seed_plan
 from pes.registry.models import Membership, Organization
 
 
@@ -24,6 +25,9 @@ class Command(BaseCommand):
         else:
             count, seconds = seed_organizations(count=SIZES[options["size"]], seed=options["seed"])
             self.stdout.write(f"{count} organisations in {seconds:.1f} s.")
+        created = seed_plan(initiatives=INITIATIVES[options["size"]], seed=options["seed"])
+        if created:
+            self.stdout.write(f"{created} initiatives of the Plan.")
         logins = seed_users()
         member_org = Membership.objects.filter(user__email="member@pes.example").first()
         self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")

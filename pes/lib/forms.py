@@ -35,3 +35,16 @@ class StyledFormMixin:
                 widget.attrs["aria-invalid"] = "true"
                 described = widget.attrs.get("aria-describedby", "")
                 widget.attrs["aria-describedby"] = f"{described} id_{name}_error".strip()
+
+
+def add_service_error(form: forms.BaseForm, exc: Any) -> None:
+    """Attach a service's ``ValidationError`` to a form: field errors on the fields the form
+    has, everything else as a non-field error (never a crash for an unknown key)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            target = name if name in form.fields else None
+            for message in errors:
+                form.add_error(target, message)
+    else:
+        for message in getattr(exc, "messages", [str(exc)]):
+            form.add_error(None, message)

@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from pes.api.api import field_errors, token_auth
@@ -167,7 +167,7 @@ def list_organizations(request: HttpRequest, filters: Query[FiltersIn]) -> dict[
 def get_organization(request: HttpRequest, org_id: int) -> Any:
     org = Organization.objects.filter(pk=org_id).only("slug").first()
     if org is None:
-        return 404, {"detail": "Not found."}
+        raise Http404
     return _detail(organization_for_user(request.user, org.slug), request)
 
 

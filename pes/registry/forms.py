@@ -52,6 +52,10 @@ class OrganizationFilterForm(StyledFormMixin, forms.Form):
 
 
 class OrganizationForm(StyledFormMixin, forms.ModelForm):
+    # Longer than the stored values: people write an "IT" prefix and spaces, which the
+    # clean_* methods remove before the values are checked and stored.
+    codice_fiscale = forms.CharField(label=_("codice fiscale"), max_length=32)
+    partita_iva = forms.CharField(label=_("partita IVA"), max_length=32, required=False)
     ateco_codes = forms.CharField(
         label=_("ATECO 2025 codes"),
         required=False,

@@ -58,14 +58,26 @@ def organization_create(*, data: dict[str, Any], created_by: Any = None) -> Orga
     return org
 
 
+def _stored_values(organization: Organization, keys: list[str]) -> dict[str, Any]:
+    """The stored values of the given fields (foreign keys as ids), fetched in one query."""
+    if organization.pk is None or not keys:
+        return {}
+    attnames = {key: getattr(Organization._meta.get_field(key), "attname", key) for key in keys}
+    row = Organization.objects.filter(pk=organization.pk).values(*attnames.values()).first()
+    return {key: (row or {}).get(attname) for key, attname in attnames.items()}
+
+
 @transaction.atomic
 def organization_update(*, organization: Organization, data: dict[str, Any]) -> Organization:
     """Update the given fields of an organisation; m2m lists replace the current sets."""
     m2m = {k: data.pop(k) for k in M2M_FIELDS if k in data}
+    # Compare with the stored row, not the instance: a ModelForm has already copied the
+    # cleaned values onto it, so comparing with the instance would find nothing changed.
+    stored = _stored_values(organization, list(data))
     changed = []
     for key, value in data.items():
-        if getattr(organization, key) != value:
-            setattr(organization, key, value)
+        setattr(organization, key, value)
+        if stored.get(key) != getattr(value, "pk", value):
             changed.append(key)
     if "name" in changed:
         organization.slug = _unique_slug(organization.name, exclude_pk=organization.pk)

@@ -26,7 +26,10 @@ from pes.registry.services import organization_create, organization_update
 
 
 def filters_from_form(form: OrganizationFilterForm) -> OrganizationFilters:
-    data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    # Keep the valid filters when another one is bad (a stale link, a typo): dropping them all
+    # would widen the results to the whole registry.
+    form.is_valid()
+    data: dict[str, Any] = getattr(form, "cleaned_data", {})
     return OrganizationFilters(
         q=data.get("q") or "",
         legal_form=data.get("legal_form") or "",

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from stdnum.it import codicefiscale
 
 from pes.accounts.models import User
+from pes.plan.models import Initiative
 from pes.registry.models import Membership, Organization
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,7 @@ def test_seed_demo_is_deterministic_and_creates_users_in_every_role(capsys):
     out = capsys.readouterr().out
     assert "governance@pes.example" in out and "pes-demo-2025" in out
 
+    Initiative.objects.all().delete()
     Organization.objects.all().delete()
     call_command("seed_demo", "--size", "tiny", "--seed", "7")
     assert _snapshot() == first
@@ -42,6 +44,7 @@ def test_seed_demo_if_empty_leaves_existing_data_alone():
 def test_different_seeds_give_different_data():
     call_command("seed_demo", "--size", "tiny", "--seed", "1")
     first = _snapshot()
+    Initiative.objects.all().delete()
     Organization.objects.all().delete()
     call_command("seed_demo", "--size", "tiny", "--seed", "2")
     assert _snapshot() != first

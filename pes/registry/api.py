@@ -3,7 +3,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
@@ -11,7 +10,11 @@ from pes.api.api import field_errors, token_auth
 from pes.registry.access import organization_for_user, organization_for_user_edit
 from pes.registry.forms import OrganizationForm
 from pes.registry.models import Organization
-from pes.registry.selectors import OrganizationFilters, organization_detail, organization_list
+from pes.registry.selectors import (
+    OrganizationFilters,
+    organization_detail,
+    organization_search_page,
+)
 from pes.registry.services import organization_update
 
 router = Router()
@@ -44,6 +47,7 @@ class OrganizationSummary(Schema):
 
 class OrganizationPage(Schema):
     count: int
+    count_capped: bool = Field(False, description="true when more matched than were counted")
     page: int
     pages: int
     results: list[OrganizationSummary]
@@ -138,7 +142,7 @@ def _detail(org: Organization, request: HttpRequest) -> dict[str, Any]:
 
 @router.get("/organizations", response=OrganizationPage, summary="Search the registry")
 def list_organizations(request: HttpRequest, filters: Query[FiltersIn]) -> dict[str, Any]:
-    qs = organization_list(
+    page, paginator = organization_search_page(
         filters=OrganizationFilters(
             q=filters.q,
             legal_form=filters.legal_form,
@@ -147,12 +151,13 @@ def list_organizations(request: HttpRequest, filters: Query[FiltersIn]) -> dict[
             district=filters.district,
             activity=filters.activity,
             mission=filters.mission,
-        )
+        ),
+        page=filters.page,
+        per_page=filters.page_size,
     )
-    paginator = Paginator(qs, filters.page_size)
-    page = paginator.get_page(filters.page)
     return {
         "count": paginator.count,
+        "count_capped": paginator.capped,
         "page": page.number,
         "pages": paginator.num_pages,
         "results": [_summary(org, request) for org in page.object_list],

@@ -641,26 +641,37 @@ class _Writer:
         report.created += len(to_create)
         report.updated += len(to_update)
         by_cf = {o.codice_fiscale: o for o in [*to_create, *to_update]}
-        for relation in ("activities", "municipalities_served", "missions"):
+        updated_ids = {o.pk for o in to_update}
+        quote = connection.ops.quote_name
+        for relation, target in (
+            ("activities", "activity_id"),
+            ("municipalities_served", "municipality_id"),
+            ("missions", "mission_id"),
+        ):
             rows = [p for p in batch if relation in p.m2m]
             if not rows:
                 continue
             through = getattr(Organization, relation).through
-            target = (
-                "activity"
-                if relation == "activities"
-                else ("municipality" if relation == "municipalities_served" else "mission")
-            )
-            org_ids = [by_cf[p.fields["codice_fiscale"]].pk for p in rows]
-            through.objects.filter(organization_id__in=org_ids).delete()
-            links = [
-                through(
-                    organization_id=by_cf[p.fields["codice_fiscale"]].pk, **{f"{target}_id": obj.pk}
-                )
-                for p in rows
-                for obj in p.m2m[relation]
+            stale = [
+                pk for p in rows if (pk := by_cf[p.fields["codice_fiscale"]].pk) in updated_ids
             ]
-            through.objects.bulk_create(links, batch_size=BATCH_SIZE, ignore_conflicts=True)
+            if stale:
+                through.objects.filter(organization_id__in=stale).delete()
+            pairs = sorted(
+                {
+                    (by_cf[p.fields["codice_fiscale"]].pk, obj.pk)
+                    for p in rows
+                    for obj in p.m2m[relation]
+                }
+            )
+            if pairs:
+                # Plain rows, not model instances: link rows outnumber organisations.
+                sql = (
+                    f"INSERT INTO {quote(through._meta.db_table)} "  # noqa: S608 - quoted names
+                    f"({quote('organization_id')}, {quote(target)}) VALUES (%s, %s)"
+                )
+                with connection.cursor() as cursor:
+                    cursor.executemany(sql, pairs)
 
 
 def import_organizations(

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.core.paginator import Page
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from pes.lib.pagination import CappedPaginator
 from pes.lib.text import words
 from pes.registry.models import Organization
 
@@ -54,10 +57,9 @@ def _full_text(qs: QuerySet[Organization], text: str) -> QuerySet[Organization]:
         raw = " & ".join(f"{term}:*" for term in terms)
         query = SearchQuery(raw, config=SEARCH_CONFIG, search_type="raw")
         return (
-            qs.annotate(search=search_vector())
+            qs.alias(search=search_vector())
             .filter(search=query)
-            .annotate(rank=SearchRank(search_vector(), query))
-            .order_by("-rank", "name", "id")
+            .order_by(SearchRank(search_vector(), query).desc(), "name", "id")
         )
     # SQLite: every word must appear in the folded document (accent- and case-insensitive).
     for term in terms:
@@ -85,6 +87,24 @@ def organization_list(*, filters: OrganizationFilters) -> QuerySet[Organization]
     if filters.q:
         qs = _full_text(qs, filters.q)
     return qs
+
+
+# Beyond this many matches, ranking is costly (every match is scored) and says little:
+# large result sets are shown in alphabetical order, which an index serves.
+RANK_LIMIT = 2000
+# Counting stops here; the page says "more than …" (see ``CappedPaginator``).
+COUNT_CAP = 10_000
+
+
+def organization_search_page(
+    *, filters: OrganizationFilters, page: Any, per_page: int
+) -> tuple[Page, CappedPaginator]:
+    """One page of the directory, with a capped count; ranked only when few match."""
+    qs = organization_list(filters=filters)
+    paginator = CappedPaginator(qs, per_page, cap=COUNT_CAP)
+    if filters.q and paginator.count > RANK_LIMIT:
+        paginator.object_list = qs.order_by("name", "id")
+    return paginator.get_page(page), paginator
 
 
 def organization_detail(*, organization: Organization) -> Organization:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pes.lib.pagination import paginate, query_without_page
+from pes.lib.pagination import query_without_page
 from pes.lib.validation import ateco_title
 from pes.registry.access import (
     organization_for_user,
@@ -21,7 +22,12 @@ from pes.registry.access import (
 )
 from pes.registry.forms import ImportForm, OrganizationFilterForm, OrganizationForm
 from pes.registry.importer import ImportFileError, export_rows, import_organizations
-from pes.registry.selectors import OrganizationFilters, organization_detail, organization_list
+from pes.registry.selectors import (
+    OrganizationFilters,
+    organization_detail,
+    organization_list,
+    organization_search_page,
+)
 from pes.registry.services import organization_create, organization_update
 
 
@@ -44,11 +50,14 @@ def filters_from_form(form: OrganizationFilterForm) -> OrganizationFilters:
 def directory(request: HttpRequest) -> HttpResponse:
     form = OrganizationFilterForm(request.GET or None)
     filters = filters_from_form(form)
-    page = paginate(request, organization_list(filters=filters))
+    page, paginator = organization_search_page(
+        filters=filters, page=request.GET.get("page"), per_page=settings.PAGE_SIZE
+    )
     context = {
         "form": form,
         "page": page,
         "filters_active": filters.active(),
+        "count_capped": paginator.capped,
         "query": query_without_page(request),
     }
     htmx = getattr(request, "htmx", False)

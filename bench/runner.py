@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.plan_pages import PLAN_SIZES
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "bench" / "results.json"
 SIZES = {"metro": 8_000, "national": 150_000}
@@ -141,9 +143,9 @@ def run_phase(phase: str, database_url: str, workdir: Path, **options: Any) -> d
     command = [sys.executable, "-m", "bench.worker", phase, "--out", str(out)]
     for key, value in options.items():
         if value is True:
-            command.append(f"--{key}")
+            command.append(f"--{key.replace('_', '-')}")
         elif value is not False and value is not None:
-            command += [f"--{key}", str(value)]
+            command += [f"--{key.replace('_', '-')}", str(value)]
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -197,6 +199,9 @@ def run_case(
         if "explain" in search:
             case["explain"] = search.pop("explain")
         case["search_process_peak_mb"] = search.get("process_peak_mb")
+        plan_size = size_name if size_name in PLAN_SIZES else "tiny"
+        plan = run_phase("plan", url, workdir, csv=csv_path, plan_size=plan_size)
+        case["plan"] = {"data": plan["data"], "pages": plan["pages"]}
     finally:
         if database == "postgresql":
             pg_drop()

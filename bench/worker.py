@@ -343,10 +343,20 @@ def phase_search(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+def phase_plan(args: argparse.Namespace) -> dict[str, Any]:
+    """Seed the Plan's monitoring at ``args.plan_size`` and time its pages."""
+    _setup_django()
+    from bench.plan_pages import measure, seed
+
+    data = seed(size=args.plan_size, seed=args.seed)
+    return {"data": data, "pages": measure()}
+
+
 PHASES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "setup": phase_setup,
     "import": phase_import,
     "search": phase_search,
+    "plan": phase_plan,
 }
 
 
@@ -358,6 +368,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--queries", type=int, default=50)
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--plan-size", default="metro")
     parser.add_argument("--out", required=True)
     args = parser.parse_args(argv)
     result = PHASES[args.phase](args)

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "pes.territory",
     "pes.plan",
     "pes.registry",
+    "pes.volunteering",
     "pes.api",
 ]
 

@@ -48,9 +48,11 @@ def _mount_routers() -> None:
     from pes.plan.api import router as plan_router
     from pes.registry.api import router as registry_router
     from pes.territory.api import router as territory_router
+    from pes.volunteering.api import router as volunteering_router
 
     api.add_router("/municipalities", territory_router, tags=["territory"])
     api.add_router("/plan", plan_router, tags=["plan"])
+    api.add_router("/volunteering", volunteering_router, tags=["volunteering"])
     api.add_router("/", registry_router, tags=["registry"])
 
 

@@ -20,7 +20,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        counted = self.object_list[: self.cap + 1].count()
+        counted = self.object_list[: self.cap + 1].count()  # type: ignore[attr-defined]
         self.capped = counted > self.cap
         return min(counted, self.cap)
 

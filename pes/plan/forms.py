@@ -173,3 +173,23 @@ class MeasurementForm(StyledFormMixin, forms.Form):
         field = self.fields["gender"]
         assert isinstance(field, forms.ChoiceField)  # noqa: S101
         field.choices = [("", _("total"))] + list(Gender.choices)
+
+
+class StrategicDirectionForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        from pes.plan.models import StrategicDirection
+
+        model = StrategicDirection
+        fields = ["number", "title", "description"]
+
+
+class ActionForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Action
+        fields = ["number", "direction", "title", "text", "weight", "weighting"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args: Any, mission: Mission, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.mission = mission
+        self.fields["direction"].queryset = mission.directions.all()  # type: ignore[attr-defined]

@@ -577,3 +577,35 @@ class Measurement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.date}: {self.value}"
+
+
+class ReportReminder(models.Model):
+    """A reminder e-mailed to the lead of an initiative whose report for a period is overdue;
+    recorded so that each (initiative, period) is reminded once."""
+
+    initiative = models.ForeignKey(
+        Initiative,
+        verbose_name=_("initiative"),
+        on_delete=models.CASCADE,
+        related_name="report_reminders",
+    )
+    period = models.ForeignKey(
+        ReportingPeriod,
+        verbose_name=_("reporting period"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("report reminder")
+        verbose_name_plural = _("report reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "period"], name="report_reminder_once_per_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative} — {self.period}"

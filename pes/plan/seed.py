@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,17 @@ from django.utils.text import slugify
 SEED_PATH = Path(__file__).resolve().parent / "data" / "piano-economia-sociale.md"
 _MISSION = re.compile(r"^- \*\*Missione (\d+) - (.+?)\*\*\s*$")
 THEMATIC_MISSIONS = {1, 2, 3, 4}
+
+# (key, name, default progress, closed), in display order.
+STATUSES: list[tuple[str, str, Decimal | None, bool]] = [
+    ("planned", "Programmata", Decimal(0), False),
+    ("started", "Avviata", Decimal(10), False),
+    ("in-progress", "In corso", Decimal(50), False),
+    ("advanced", "In fase avanzata", Decimal(80), False),
+    ("completed", "Conclusa", Decimal(100), True),
+    ("suspended", "Sospesa", None, False),
+    ("cancelled", "Annullata", None, True),
+]
 
 
 @dataclass
@@ -64,3 +77,41 @@ def load_plan(apps: Any = None) -> None:
         )
         for index, text in enumerate(seed.actions, start=1):
             Action.objects.update_or_create(mission=mission, number=index, defaults={"text": text})
+
+
+def load_statuses_and_periods(apps: Any = None) -> None:
+    """Create the initiative statuses and, if the Plan exists, a reporting period for each
+    half-year of its focus years. Idempotent; used by migration 0004 and by the tests."""
+    if apps is None:
+        from django.apps import apps as global_apps
+
+        apps = global_apps
+    Status = apps.get_model("plan", "InitiativeStatus")
+    Plan = apps.get_model("plan", "Plan")
+    Period = apps.get_model("plan", "ReportingPeriod")
+    for order, (key, name, progress, closed) in enumerate(STATUSES):
+        Status.objects.update_or_create(
+            key=key,
+            defaults={
+                "name": name,
+                "default_progress": progress,
+                "order": order,
+                "is_closed": closed,
+            },
+        )
+    plan = Plan.objects.first()
+    if plan is None:
+        return
+    for year in range(plan.focus_start_year, plan.focus_end_year + 1):
+        for half, (start, end, due) in enumerate(
+            [
+                (dt.date(year, 1, 1), dt.date(year, 6, 30), dt.date(year, 7, 31)),
+                (dt.date(year, 7, 1), dt.date(year, 12, 31), dt.date(year + 1, 1, 31)),
+            ],
+            start=1,
+        ):
+            Period.objects.update_or_create(
+                plan=plan,
+                start=start,
+                defaults={"name": f"{half}º semestre {year}", "end": end, "due_date": due},
+            )

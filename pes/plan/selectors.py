@@ -101,26 +101,37 @@ class IndicatorView:
         return str(STATUS_LABELS[self.status])
 
 
-def _headline_series(measurements: list[Measurement]) -> list[tuple[dt.date, Decimal]]:
-    """The indicator's total per date: rows with no breakdown, else the sum of breakdowns."""
-    totals: dict[dt.date, Decimal] = {}
-    parts: dict[dt.date, Decimal] = defaultdict(Decimal)
-    for m in measurements:
-        if m.municipality_id is None and not m.gender:
-            totals[m.date] = m.value
-        else:
-            parts[m.date] += m.value
-    for date, value in parts.items():
-        totals.setdefault(date, value)
-    return sorted(totals.items())
+def _headline_series(
+    rows: list[tuple[dt.date, Decimal | None, Decimal | None]],
+) -> list[tuple[dt.date, Decimal]]:
+    """The indicator's total per date: the row with no breakdown, else the sum of breakdowns."""
+    series = []
+    for date, headline, parts in rows:
+        value = headline if headline is not None else parts
+        if value is not None:
+            series.append((date, value))
+    return sorted(series)
 
 
 def indicator_views(indicators: list[Indicator]) -> list[IndicatorView]:
     """Status, latest value and series for each indicator: two queries for any number."""
     ids = [i.pk for i in indicators]
-    by_indicator: dict[int, list[Measurement]] = defaultdict(list)
-    for m in Measurement.objects.filter(indicator_id__in=ids).order_by("date", "id"):
-        by_indicator[m.indicator_id].append(m)
+    # One row per indicator and date, aggregated in the database however many values there are.
+    no_breakdown = Q(municipality__isnull=True, gender="")
+    by_indicator: dict[int, list[tuple[dt.date, Decimal | None, Decimal | None]]] = defaultdict(
+        list
+    )
+    rows = (
+        Measurement.objects.filter(indicator_id__in=ids)
+        .values("indicator_id", "date")
+        .annotate(
+            headline=Max("value", filter=no_breakdown),
+            parts=Sum("value", filter=~no_breakdown),
+        )
+        .order_by()
+    )
+    for row in rows:
+        by_indicator[row["indicator_id"]].append((row["date"], row["headline"], row["parts"]))
     targets: dict[int, list[IndicatorTarget]] = defaultdict(list)
     for t in IndicatorTarget.objects.filter(indicator_id__in=ids).order_by("year"):
         targets[t.indicator_id].append(t)

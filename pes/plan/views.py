@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from pes.core.audit import audit_history
 from pes.lib.charts import line_chart
+from pes.lib.forms import add_service_error
 from pes.lib.pagination import paginate, query_without_page
 from pes.plan.access import (
     initiative_for_user_edit,
@@ -37,7 +38,6 @@ from pes.plan.selectors import (
     reports_to_review,
 )
 from pes.plan.services import (
-    ConcurrentEditError,
     initiative_create,
     initiative_update,
     report_approve,
@@ -188,7 +188,7 @@ def initiative_new(request: HttpRequest) -> HttpResponse:
                 user=request.user,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("The initiative has been created."))
             return redirect(initiative.get_absolute_url())
@@ -211,10 +211,8 @@ def initiative_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 municipalities=list(form.cleaned_data["municipalities"]),
                 user=request.user,
             )
-        except ConcurrentEditError as exc:
-            form.add_error(None, exc)
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except ValidationError as exc:  # includes ConcurrentEditError
+            add_service_error(form, exc)
         else:
             messages.success(request, _("The initiative has been saved."))
             return redirect(initiative.get_absolute_url())
@@ -245,7 +243,7 @@ def report_new(request: HttpRequest, slug: str) -> HttpResponse:
                 user=request.user,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc)
         except IntegrityError:
             form.add_error(None, _("A report for this period has already been submitted."))
         else:
@@ -286,7 +284,7 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 messages.success(request, _("The report has been sent back to the lead."))
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc)
         else:
             return redirect("plan:reports")
     return render(
@@ -329,3 +327,33 @@ def indicator_csv(request: HttpRequest, code: str) -> HttpResponse:
     writer.writeheader()
     writer.writerows(rows)
     return response
+
+
+@login_required
+def mission_add(request: HttpRequest, number: int, kind: str) -> HttpResponse:
+    """Governance adds a strategic direction or an action to a mission."""
+    from pes.core.audit import audit_record
+    from pes.plan.forms import ActionForm, StrategicDirectionForm
+
+    require_governance(request.user)
+    mission = get_object_or_404(Mission, number=number)
+    if kind == "azione":
+        form: Any = ActionForm(request.POST or None, mission=mission)
+        title = _("Add an action to mission %(n)s") % {"n": mission.number}
+    elif kind == "linea":
+        form = StrategicDirectionForm(request.POST or None)
+        form.instance.mission = mission
+        title = _("Add a strategic direction to mission %(n)s") % {"n": mission.number}
+    else:
+        raise Http404
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                obj = form.save()
+        except IntegrityError:
+            form.add_error("number", _("This number is already used in this mission."))
+        else:
+            audit_record(user=request.user, instance=obj, action="create")
+            messages.success(request, _("Saved."))
+            return redirect(mission.get_absolute_url())
+    return render(request, "plan/simple_form.html", {"form": form, "title": title, "back": mission})

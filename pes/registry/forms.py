@@ -126,7 +126,7 @@ class OrganizationForm(StyledFormMixin, forms.ModelForm):
                 _("Only third-sector bodies are entered in a section of the RUNTS."),
             )
         if cleaned.get("runts_id") and not section:
-            self.add_error("runts_section", _("Give the RUNTS section of the RUNTS number."))
+            self.add_error("runts_section", _("Give the RUNTS section the RUNTS number refers to."))
         return cleaned
 
     def service_data(self) -> dict[str, Any]:

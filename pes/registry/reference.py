@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 # RUNTS sections, D.Lgs. 117/2017 art. 46 c.1.
@@ -35,13 +37,13 @@ class LegalFormSpec:
 
 
 # Categories group legal forms by the kind of actor they are in the Plan.
-CATEGORIES: list[tuple[str, str]] = [
-    ("third_sector", "Terzo settore"),
-    ("cooperative", "Cooperazione"),
-    ("public", "Pubblica amministrazione e istruzione"),
-    ("finance", "Banche e fondazioni"),
-    ("business", "Imprese"),
-    ("other", "Altri soggetti"),
+CATEGORIES: list[tuple[str, Any]] = [
+    ("third_sector", _("Third sector")),
+    ("cooperative", _("Cooperatives")),
+    ("public", _("Public administration and education")),
+    ("finance", _("Banks and foundations")),
+    ("business", _("Businesses")),
+    ("other", _("Other actors")),
 ]
 
 LEGAL_FORMS: list[LegalFormSpec] = [

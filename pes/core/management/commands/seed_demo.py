@@ -1,12 +1,22 @@
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 
-from pes.core.demo import DEMO_PASSWORD, INITIATIVES, SIZES, seed_organizations, seed_users
+from pes.core.demo import (
+    DEMO_PASSWORD,
+    INITIATIVES,
+    SIZES,
+    VOLUNTEERS,
+    seed_organizations,
+    seed_users,
+)
 from pes.plan.demo import seed_plan
 from pes.registry.models import Membership, Organization
+from pes.volunteering.demo import seed_volunteering
 
 
 class Command(BaseCommand):
@@ -20,14 +30,20 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        size, seed = options["size"], options["seed"]
         if options["if_empty"] and Organization.objects.exists():
             self.stdout.write("Demo data already present: nothing to do.")
         else:
-            count, seconds = seed_organizations(count=SIZES[options["size"]], seed=options["seed"])
+            started = time.perf_counter()
+            count, seconds = seed_organizations(count=SIZES[size], seed=seed)
             self.stdout.write(f"{count} organisations in {seconds:.1f} s.")
-        created = seed_plan(initiatives=INITIATIVES[options["size"]], seed=options["seed"])
-        if created:
+            created = seed_plan(initiatives=INITIATIVES[size], seed=seed)
             self.stdout.write(f"{created} initiatives of the Plan.")
+            # Demo bookings would e-mail demo people: keep those messages in memory.
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+                volunteers = seed_volunteering(volunteers=VOLUNTEERS[size], seed=seed)
+            self.stdout.write(f"{volunteers} volunteers.")
+            self.stdout.write(f"Demo data in {time.perf_counter() - started:.1f} s.")
         logins = seed_users()
         member_org = Membership.objects.filter(user__email="member@pes.example").first()
         self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")

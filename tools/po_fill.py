@@ -36,11 +36,7 @@ def fill(po_path: Path, translations: dict[str, str | list[str]]) -> list[str]:
         msgid = _unquote([lines[start][6:]] + lines[start + 1 : end])
         if msgid not in translations:
             continue
-        head = [
-            line
-            for line in lines[:start]
-            if not line.startswith("#|")
-        ]
+        head = [line for line in lines[:start] if not line.startswith("#|")]
         head = [re.sub(r"^#, fuzzy, ", "#, ", h) for h in head if h != "#, fuzzy"]
         body = lines[start:end]
         rest = lines[end:]
@@ -50,10 +46,9 @@ def fill(po_path: Path, translations: dict[str, str | list[str]]) -> list[str]:
             pend = rest.index(plural[0]) + 1
             while pend < len(rest) and rest[pend].startswith('"'):
                 pend += 1
-            assert isinstance(value, list)
-            new = body + rest[: pend] + [
-                f"msgstr[{k}] {_quote(v)}" for k, v in enumerate(value)
-            ]
+            if not isinstance(value, list):
+                raise SystemExit(f"{msgid!r} is a plural entry: give [singular, plural]")
+            new = body + rest[:pend] + [f"msgstr[{k}] {_quote(v)}" for k, v in enumerate(value)]
         else:
             new = body + [f"msgstr {_quote(str(value))}"]
         blocks[i] = "\n".join(head + new)

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "pes.plan",
     "pes.registry",
     "pes.volunteering",
+    "pes.procurement",
     "pes.api",
 ]
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("territorio/", include("pes.territory.urls")),
     path("piano/", include("pes.plan.urls")),
     path("volontariato/", include("pes.volunteering.urls")),
+    path("appalti/", include("pes.procurement.urls")),
     path("account/", include("pes.accounts.urls")),
     path("auth/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -46,6 +46,7 @@ def field_errors(errors: dict[str, list[str]]) -> NinjaValidationError:
 
 def _mount_routers() -> None:
     from pes.plan.api import router as plan_router
+    from pes.procurement.api import router as procurement_router
     from pes.registry.api import router as registry_router
     from pes.territory.api import router as territory_router
     from pes.volunteering.api import router as volunteering_router
@@ -53,6 +54,7 @@ def _mount_routers() -> None:
     api.add_router("/municipalities", territory_router, tags=["territory"])
     api.add_router("/plan", plan_router, tags=["plan"])
     api.add_router("/volunteering", volunteering_router, tags=["volunteering"])
+    api.add_router("/procurement", procurement_router, tags=["procurement"])
     api.add_router("/", registry_router, tags=["registry"])
 
 

@@ -10,11 +10,13 @@ from pes.core.demo import (
     DEMO_PASSWORD,
     INITIATIVES,
     SIZES,
+    TENDERS,
     VOLUNTEERS,
     seed_organizations,
     seed_users,
 )
 from pes.plan.demo import seed_plan
+from pes.procurement.demo import seed_procurement
 from pes.registry.models import Membership, Organization
 from pes.volunteering.demo import seed_volunteering
 
@@ -43,6 +45,8 @@ class Command(BaseCommand):
             with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
                 volunteers = seed_volunteering(volunteers=VOLUNTEERS[size], seed=seed)
             self.stdout.write(f"{volunteers} volunteers.")
+            tenders = seed_procurement(tenders=TENDERS[size], seed=seed)
+            self.stdout.write(f"{tenders} tenders.")
             self.stdout.write(f"Demo data in {time.perf_counter() - started:.1f} s.")
         logins = seed_users()
         member_org = Membership.objects.filter(user__email="member@pes.example").first()

@@ -85,6 +85,10 @@ INSTALLED_APPS = [
     "pes.registry",
     "pes.volunteering",
     "pes.procurement",
+    "pes.services",
+    "pes.learning",
+    "pes.collaboration",
+    "pes.finance",
     "pes.api",
 ]
 

@@ -45,9 +45,13 @@ def field_errors(errors: dict[str, list[str]]) -> NinjaValidationError:
 
 
 def _mount_routers() -> None:
+    from pes.collaboration.api import router as collaboration_router
+    from pes.finance.api import router as finance_router
+    from pes.learning.api import router as learning_router
     from pes.plan.api import router as plan_router
     from pes.procurement.api import router as procurement_router
     from pes.registry.api import router as registry_router
+    from pes.services.api import router as services_router
     from pes.territory.api import router as territory_router
     from pes.volunteering.api import router as volunteering_router
 
@@ -55,6 +59,10 @@ def _mount_routers() -> None:
     api.add_router("/plan", plan_router, tags=["plan"])
     api.add_router("/volunteering", volunteering_router, tags=["volunteering"])
     api.add_router("/procurement", procurement_router, tags=["procurement"])
+    api.add_router("/services", services_router, tags=["services"])
+    api.add_router("/learning", learning_router, tags=["learning"])
+    api.add_router("/collaboration", collaboration_router, tags=["collaboration"])
+    api.add_router("/finance", finance_router, tags=["finance"])
     api.add_router("/", registry_router, tags=["registry"])
 
 

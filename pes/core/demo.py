@@ -19,6 +19,7 @@ SIZES = {"tiny": 200, "metro": 8000, "national": 150_000}
 INITIATIVES = {"tiny": 20, "metro": 600, "national": 5000}
 VOLUNTEERS = {"tiny": 30, "metro": 500, "national": 5000}
 TENDERS = {"tiny": 5, "metro": 60, "national": 500}
+MODULE_ROWS = {"tiny": 20, "metro": 200, "national": 2000}
 DEMO_PASSWORD = "pes-demo-2025"  # noqa: S105 - printed to the developer on purpose
 
 

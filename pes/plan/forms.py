@@ -14,9 +14,11 @@ from pes.plan.models import (
     Initiative,
     InitiativeStatus,
     Mission,
+    Partner,
     Report,
     ReportingPeriod,
 )
+from pes.registry.models import Organization
 from pes.territory.models import District, Municipality
 
 
@@ -193,3 +195,60 @@ class ActionForm(StyledFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.mission = mission
         self.fields["direction"].queryset = mission.directions.all()  # type: ignore[attr-defined]
+
+
+class PartnerForm(StyledFormMixin, forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organization.objects.filter(is_published=True).order_by("name"),
+        widget=forms.TextInput(attrs={"list": "organisation-list"}),
+        help_text=_("The organisation's codice fiscale."),
+        to_field_name="codice_fiscale",
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Partner.Role.choices)
+
+
+class TimelineForm(StyledFormMixin, forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    text = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 3}))
+    progress = forms.DecimalField(
+        label=_("Progress (%)"), required=False, min_value=0, max_value=100, decimal_places=2
+    )
+
+
+class IndicatorForm(StyledFormMixin, forms.ModelForm):
+    targets = forms.CharField(
+        label=_("Targets by year"),
+        required=False,
+        help_text=_("Year and value separated by a colon, one per line or comma: 2027: 100"),
+    )
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "code",
+            "name",
+            "unit",
+            "direction",
+            "baseline_value",
+            "baseline_date",
+            "frequency",
+            "by_municipality",
+            "by_gender",
+        ]
+        widgets = {"baseline_date": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_targets(self) -> dict[int, Decimal]:
+        raw = self.cleaned_data.get("targets") or ""
+        targets: dict[int, Decimal] = {}
+        for item in raw.replace("\n", ",").split(","):
+            if not item.strip():
+                continue
+            year, _sep, value = item.partition(":")
+            try:
+                targets[int(year)] = Decimal(value.strip().replace(",", "."))
+            except (ValueError, ArithmeticError) as exc:
+                raise forms.ValidationError(
+                    _("Write each target as year: value, e.g. 2027: 100.")
+                ) from exc
+        return targets

@@ -395,3 +395,37 @@ def report_return(*, report: Report, user: Any, comment: str) -> Report:
         changes={"state": ["submitted", "returned"]},
     )
     return report
+
+
+def partner_add(*, initiative: Initiative, organization: Any, role: str, user: Any) -> Partner:
+    if organization.pk == initiative.lead_id:
+        raise ValidationError(
+            {"organization": _("The lead organisation is not a partner of its own initiative.")}
+        )
+    partner, created = Partner.objects.get_or_create(
+        initiative=initiative, organization=organization, role=role
+    )
+    if not created:
+        raise ValidationError({"organization": _("This partner already has this role.")})
+    audit_record(
+        user=user,
+        instance=initiative,
+        action="update",
+        changes={"partners": [None, f"{organization} ({role})"]},
+    )
+    return partner
+
+
+@transaction.atomic
+def indicator_create(
+    *, initiative: Initiative, data: dict[str, Any], targets: dict[int, Decimal], user: Any
+) -> Indicator:
+    indicator = Indicator(initiative=initiative, **data)
+    indicator.full_clean()
+    indicator.save()
+    if targets:
+        indicator_set_targets(indicator=indicator, targets=targets, user=user)
+    audit_record(
+        user=user, instance=indicator, action="create", changes=diff({}, snapshot(indicator))
+    )
+    return indicator

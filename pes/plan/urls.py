@@ -16,6 +16,7 @@ urlpatterns = [
     path("iniziative/nuova/", views.initiative_new, name="initiative_new"),
     path("iniziative/<slug:slug>/", views.initiative_page, name="initiative"),
     path("iniziative/<slug:slug>/modifica/", views.initiative_edit, name="initiative_edit"),
+    path("iniziative/<slug:slug>/gestisci/", views.initiative_manage, name="initiative_manage"),
     path("iniziative/<slug:slug>/rapporto/", views.report_new, name="report_new"),
     path("rapporti/", views.report_queue, name="reports"),
     path("rapporti/<int:pk>/", views.report_review, name="report_review"),

@@ -4,6 +4,7 @@ import csv
 import datetime as dt
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from pes.core.audit import audit_history
 from pes.lib.charts import line_chart
@@ -357,3 +359,97 @@ def mission_add(request: HttpRequest, number: int, kind: str) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect(mission.get_absolute_url())
     return render(request, "plan/simple_form.html", {"form": form, "title": title, "back": mission})
+
+
+MANAGE_FORMS = {
+    "budget": ("BudgetLineForm", _lazy("Add a budget line")),
+    "partner": ("PartnerForm", _lazy("Add a partner")),
+    "timeline": ("TimelineForm", _lazy("Add to the timeline")),
+    "indicator": ("IndicatorForm", _lazy("Add an indicator")),
+    "measurement": ("MeasurementForm", _lazy("Record a value")),
+}
+
+
+@login_required
+def initiative_manage(request: HttpRequest, slug: str) -> HttpResponse:
+    """The lead's and governance's workbench: budget, partners, timeline, indicators, values."""
+    from pes.plan import forms as plan_forms
+    from pes.plan.services import (
+        budget_line_save,
+        indicator_create,
+        measurement_record,
+        partner_add,
+        timeline_add,
+    )
+
+    initiative = initiative_for_user_edit(request.user, slug)
+    indicators = list(initiative.indicators.all())
+    bound = request.POST.get("form") if request.method == "POST" else None
+    forms_: dict[str, Any] = {}
+    for key, (cls_name, _title) in MANAGE_FORMS.items():
+        cls = getattr(plan_forms, cls_name)
+        data = request.POST if bound == key else None
+        forms_[key] = cls(data, prefix=key)
+    measurement_form = forms_["measurement"]
+    measurement_form.fields["indicator"] = forms.ModelChoiceField(
+        label=_("Indicator"), queryset=initiative.indicators.all()
+    )
+    measurement_form.fields["indicator"].widget.attrs["class"] = "form-select"
+    if bound in forms_ and forms_[bound].is_valid():
+        form = forms_[bound]
+        data = form.cleaned_data
+        user = request.user
+        try:
+            if bound == "budget":
+                budget_line_save(initiative=initiative, data=data, user=user)
+            elif bound == "partner":
+                partner_add(
+                    initiative=initiative,
+                    organization=data["organization"],
+                    role=data["role"],
+                    user=user,
+                )
+            elif bound == "timeline":
+                timeline_add(
+                    initiative=initiative,
+                    date=data["date"],
+                    text=data["text"],
+                    progress=data["progress"],
+                    user=user,
+                )
+            elif bound == "indicator":
+                targets = data.pop("targets")
+                indicator_create(initiative=initiative, data=data, targets=targets, user=user)
+            else:
+                measurement_record(
+                    indicator=data["indicator"],
+                    date=data["date"],
+                    value=data["value"],
+                    municipality=data["municipality"],
+                    gender=data["gender"],
+                    source=data["source"],
+                    note=data["note"],
+                    provisional=data["provisional"],
+                    user=user,
+                )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("plan:initiative_manage", slug=initiative.slug)
+    sections = [
+        {"key": key, "title": title, "form": forms_[key]}
+        for key, (_cls, title) in MANAGE_FORMS.items()
+        if key != "measurement" or indicators
+    ]
+    return render(
+        request,
+        "plan/initiative_manage.html",
+        {
+            "initiative": initiative,
+            "sections": sections,
+            "budget": initiative.budget.all(),
+            "partners": initiative.partners.select_related("organization"),
+            "indicators": indicators,
+        },
+    )

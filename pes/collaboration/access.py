@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from pes.collaboration.models import (
     ActionItem,
@@ -108,6 +109,31 @@ def meeting_for_manager(user: Any, pk: int) -> Meeting:
     return meeting
 
 
+def user_can_edit_meeting(user: Any, meeting: Meeting) -> bool:
+    """Agenda, date and place change only before the meeting starts."""
+    return meeting.starts_at > timezone.now() and user_can_manage_table(user, meeting.table)
+
+
+def meeting_for_editor(user: Any, pk: int) -> Meeting:
+    meeting = meeting_for_user(user, pk)
+    if not user_can_edit_meeting(user, meeting):
+        raise PermissionDenied
+    return meeting
+
+
+def member_for_manager(user: Any, slug: str, pk: int) -> TableMember:
+    """A member of a table the user manages (403 otherwise); 404 for a member of another one."""
+    table = table_for_manager(user, slug)
+    member = (
+        TableMember.objects.select_related("table", "user", "organization")
+        .filter(table=table, pk=pk)
+        .first()
+    )
+    if member is None:
+        raise Http404
+    return member
+
+
 def action_item_for_user(user: Any, pk: int) -> ActionItem:
     """An action item its owner, the table's coordinator or governance may close."""
     item = ActionItem.objects.select_related("meeting__table").filter(pk=pk).first()
@@ -146,6 +172,23 @@ def proposal_for_user(user: Any, pk: int) -> Proposal:
     return proposal
 
 
+def user_can_edit_proposal(user: Any, proposal: Proposal) -> bool:
+    """While a draft or under discussion: its organisation's staff, the coordinator or
+    governance."""
+    if proposal.status not in (Proposal.Status.DRAFT, Proposal.Status.DISCUSSION):
+        return False
+    return user_can_manage_table(user, proposal.table) or user_can_edit_organization(
+        user, proposal.organization
+    )
+
+
+def proposal_for_editor(user: Any, pk: int) -> Proposal:
+    proposal = proposal_for_user(user, pk)
+    if not user_can_edit_proposal(user, proposal):
+        raise PermissionDenied
+    return proposal
+
+
 def procedures_visible_to(user: Any) -> QuerySet[Procedure]:
     qs = Procedure.objects.all()
     if user_is_governance(user):
@@ -173,6 +216,14 @@ def procedure_for_user(user: Any, slug: str) -> Procedure:
     return procedure
 
 
+def user_can_close_procedure(user: Any, procedure: Procedure) -> bool:
+    """A published procedure that has not ended may be closed by its administration."""
+    return procedure.stage in (
+        Procedure.Stage.NOTICE,
+        Procedure.Stage.DESIGN,
+    ) and user_can_manage_procedure(user, procedure)
+
+
 def procedure_for_manager(user: Any, slug: str) -> Procedure:
     procedure = procedure_for_user(user, slug)
     if not user_can_manage_procedure(user, procedure):
@@ -193,4 +244,16 @@ def housing_for_user(user: Any, slug: str) -> HousingInitiative:
         raise Http404
     if not housing.is_published and not user_can_edit_organization(user, housing.lead):
         raise Http404
+    return housing
+
+
+def user_can_edit_housing(user: Any, housing: HousingInitiative) -> bool:
+    """The lead organisation's staff and governance (``user_can_edit_organization``)."""
+    return user_can_edit_organization(user, housing.lead)
+
+
+def housing_for_editor(user: Any, slug: str) -> HousingInitiative:
+    housing = housing_for_user(user, slug)
+    if not user_can_edit_housing(user, housing):
+        raise PermissionDenied
     return housing

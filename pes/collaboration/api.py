@@ -309,11 +309,11 @@ def housing(
     request: HttpRequest,
     tenure: str = "",
     municipality: str = "",
-    page: int = Field(1, ge=1),  # type: ignore[assignment]
+    page: int = 1,
 ) -> dict[str, Any]:
     qs = selectors.housing_list(tenure=tenure[:12], municipality=municipality[:6])
     paginator = Paginator(qs, 50)
-    current = paginator.get_page(page)
+    current = paginator.get_page(max(page, 1))
     indicators = selectors.housing_indicators(qs)
     return {
         "count": paginator.count,

@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from icalendar import Calendar, Event
 
 from pes.collaboration.models import Meeting
+from pes.core.models import AuditEntry
+
+
+def meeting_sequence(meeting: Meeting) -> int:
+    """How many times the meeting was rescheduled (``services.meeting_update`` audits it):
+    the iCalendar SEQUENCE, so calendars replace the event rather than add a second one."""
+    return AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Meeting),
+        object_id=str(meeting.pk),
+        action="update",
+        changes__has_key="rescheduled",
+    ).count()
 
 
 def meeting_ics(*, meeting: Meeting) -> bytes:
@@ -18,6 +31,7 @@ def meeting_ics(*, meeting: Meeting) -> bytes:
     event = Event()
     event.add("uid", f"meeting-{meeting.pk}@pes.cittametropolitana.bo.it")
     event.add("dtstamp", timezone.now())
+    event.add("sequence", meeting_sequence(meeting))
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.ends_at)
     event.add("summary", f"{meeting.title} — {meeting.table.title}")

@@ -13,6 +13,7 @@ from pes.collaboration.files import MAX_UPLOAD_BYTES
 from pes.collaboration.models import (
     TARGET_GROUPS,
     HousingInitiative,
+    Meeting,
     NotificationPreference,
     Procedure,
     Proposal,
@@ -47,6 +48,16 @@ class TableForm(StyledFormMixin, forms.ModelForm):
         self.fields["organization"].queryset = (  # type: ignore[attr-defined]
             organizations if organizations is not None else Organization.objects.none()
         )
+        _action_choices(self.fields["action"])  # type: ignore[arg-type]
+
+
+class TableEditForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = WorkingTable
+        fields = ["title", "purpose", "mission", "action", "visibility"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         _action_choices(self.fields["action"])  # type: ignore[arg-type]
 
 
@@ -102,6 +113,20 @@ class MeetingForm(StyledFormMixin, forms.Form):
         c = self.cleaned_data
         keys = ["title", "agenda", "starts_at", "ends_at", "place", "link"]
         return {k: c[k] for k in keys}
+
+
+def meeting_initial(meeting: Meeting) -> dict[str, Any]:
+    """A meeting as the initial values of ``MeetingForm`` (date and times in local time)."""
+    starts, ends = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
+    return {
+        "title": meeting.title,
+        "agenda": meeting.agenda,
+        "date": starts.date(),
+        "start_time": starts.time().replace(second=0, microsecond=0),
+        "end_time": ends.time().replace(second=0, microsecond=0),
+        "place": meeting.place,
+        "link": meeting.link,
+    }
 
 
 class MinutesForm(StyledFormMixin, forms.Form):
@@ -177,6 +202,22 @@ class ProposalForm(StyledFormMixin, forms.ModelForm):
             (Proposal.Status.DISCUSSION, _("open it to discussion now")),
             (Proposal.Status.DRAFT, _("keep it as a draft")),
         ]
+        self.fields["cost"].widget.attrs.update({"min": 0, "step": "0.01"})
+
+    def clean_cost(self) -> Decimal | None:
+        cost = self.cleaned_data.get("cost")
+        if cost is not None and cost < 0:
+            raise forms.ValidationError(_("A cost cannot be negative."))
+        return cost
+
+
+class ProposalEditForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Proposal
+        fields = ["kind", "title", "text", "cost", "funders"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["cost"].widget.attrs.update({"min": 0, "step": "0.01"})
 
     def clean_cost(self) -> Decimal | None:
@@ -315,6 +356,14 @@ class AgreementForm(StyledFormMixin, forms.Form):
         return rows
 
 
+class CloseProcedureForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Why no agreement was reached"),
+        help_text=_("Published with the procedure."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class HousingForm(StyledFormMixin, forms.ModelForm):
     target_groups = forms.MultipleChoiceField(
         label=_("Target groups"),
@@ -377,3 +426,12 @@ class PreferencesForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = NotificationPreference
         fields = ["invitations", "proposals", "decisions", "overdue"]
+
+
+def housing_initial(housing: HousingInitiative) -> dict[str, Any]:
+    """An initiative as the initial values of ``HousingForm``, partners by codice fiscale."""
+    initial = forms.models.model_to_dict(housing, fields=HousingForm.Meta.fields)
+    initial["partners"] = "\n".join(
+        housing.partners.order_by("name").values_list("codice_fiscale", flat=True)
+    )
+    return initial

@@ -37,7 +37,7 @@ from pes.collaboration.models import (
     Visibility,
     WorkingTable,
 )
-from pes.core.audit import audit_record
+from pes.core.audit import audit_record, diff, snapshot
 from pes.registry.models import Organization
 
 
@@ -95,6 +95,56 @@ def table_member_add(
     return row
 
 
+TABLE_EDITABLE = ["title", "purpose", "mission_id", "action_id", "visibility"]
+
+
+@transaction.atomic
+def table_update(*, table: WorkingTable, data: dict[str, Any], user: Any) -> WorkingTable:
+    """Title, purpose, mission/action of the Plan and visibility; the slug stays."""
+    before = snapshot(table, TABLE_EDITABLE)
+    for key, value in data.items():
+        setattr(table, key, value)
+    if table.action_id:
+        action_mission = table.action.mission_id  # type: ignore[union-attr]
+        if not table.mission_id:
+            table.mission_id = action_mission
+        elif table.mission_id != action_mission:
+            raise ValidationError(
+                {"action": _("This action belongs to another mission of the Plan.")},
+                code="mission",
+            )
+    table.full_clean(exclude=["slug", "coordinator"])
+    table.save(update_fields=["title", "purpose", "mission", "action", "visibility"])
+    audit_record(
+        user=user,
+        instance=table,
+        action="update",
+        changes=diff(before, snapshot(table, TABLE_EDITABLE)),
+    )
+    return table
+
+
+@transaction.atomic
+def table_member_remove(*, member: TableMember, user: Any) -> None:
+    """Take a person off a table. The coordinator stays; whoever still owns open action items
+    of the table must hand them over first."""
+    table = member.table
+    if member.user_id == table.coordinator_id:
+        raise ValidationError(
+            _("The coordinator cannot be removed from the table."), code="coordinator"
+        )
+    if ActionItem.objects.filter(
+        meeting__table=table, owner_id=member.user_id, done_at__isnull=True
+    ).exists():
+        raise ValidationError(
+            _("This person still owns open action items of the table: close them first."),
+            code="open_items",
+        )
+    label = f"{member.user.email} ({member.organization.name}, {member.role})"
+    member.delete()
+    audit_record(user=user, instance=table, action="update", changes={"member": [label, None]})
+
+
 # ----------------------------------------------------------------------------- meetings
 
 
@@ -121,6 +171,51 @@ def meeting_create(*, table: WorkingTable, data: dict[str, Any], user: Any) -> M
     Attendance.objects.bulk_create([Attendance(meeting=meeting, member=m) for m in members])
     audit_record(user=user, instance=meeting, action="create")
     _after_commit(tasks.send_meeting_invitations, meeting.pk)
+    return meeting
+
+
+MEETING_EDITABLE = ["title", "agenda", "starts_at", "ends_at", "place", "link"]
+MEETING_LOGISTICS = {"starts_at", "ends_at", "place", "link"}
+
+
+@transaction.atomic
+def meeting_update(*, meeting: Meeting, data: dict[str, Any], user: Any) -> Meeting:
+    """Change a meeting before it starts. When the date, time, place or link change, every
+    member gets an updated invitation with the ICS file (same event, higher sequence)."""
+    from pes.collaboration import tasks
+
+    if meeting.starts_at <= timezone.now():
+        raise ValidationError(
+            _("A meeting that has started can no longer be changed."), code="started"
+        )
+    starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
+    if starts_at is None or ends_at is None:
+        raise ValidationError({"starts_at": _("Give the date and time of the meeting.")})
+    if starts_at <= timezone.now():
+        raise ValidationError(
+            {"starts_at": _("A meeting cannot be scheduled in the past.")}, code="past"
+        )
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("The meeting must end after it starts.")})
+    if not (data.get("place") or data.get("link")):
+        raise ValidationError({"place": _("Give a place or a link to join online.")})
+    before = snapshot(meeting, MEETING_EDITABLE)
+    for key in MEETING_EDITABLE:
+        if key in data:
+            value = data[key]
+            if isinstance(value, dt.datetime):  # compare instants, not time zones
+                value = value.astimezone(dt.UTC)
+            setattr(meeting, key, value)
+    meeting.full_clean(exclude=["table"])
+    meeting.save(update_fields=MEETING_EDITABLE)
+    changes: dict[str, Any] = diff(before, snapshot(meeting, MEETING_EDITABLE))
+    rescheduled = bool(MEETING_LOGISTICS & changes.keys())
+    if rescheduled:
+        changes["rescheduled"] = [None, True]
+    if changes:
+        audit_record(user=user, instance=meeting, action="update", changes=changes)
+    if rescheduled:
+        _after_commit(tasks.send_meeting_invitations, meeting.pk, True)
     return meeting
 
 
@@ -268,6 +363,33 @@ def proposal_create(
     audit_record(user=user, instance=proposal, action="create")
     if proposal.status == Proposal.Status.DISCUSSION:
         _after_commit(tasks.send_new_proposal, proposal.pk)
+    return proposal
+
+
+PROPOSAL_EDITABLE = ["kind", "title", "text", "cost", "funders"]
+
+
+@transaction.atomic
+def proposal_update(*, proposal: Proposal, data: dict[str, Any], user: Any) -> Proposal:
+    """Change the text of a proposal while it is a draft or under discussion."""
+    if proposal.status not in (Proposal.Status.DRAFT, Proposal.Status.DISCUSSION):
+        raise ValidationError(
+            _("A proposal that has been decided can no longer be changed."), code="decided"
+        )
+    if data.get("cost") is not None and data["cost"] < 0:
+        raise ValidationError({"cost": _("A cost cannot be negative.")})
+    before = snapshot(proposal, PROPOSAL_EDITABLE)
+    for key in PROPOSAL_EDITABLE:
+        if key in data:
+            setattr(proposal, key, data[key])
+    proposal.full_clean(exclude=["table", "author", "organization", "action", "initiative"])
+    proposal.save(update_fields=PROPOSAL_EDITABLE)
+    audit_record(
+        user=user,
+        instance=proposal,
+        action="update",
+        changes=diff(before, snapshot(proposal, PROPOSAL_EDITABLE)),
+    )
     return proposal
 
 
@@ -592,6 +714,29 @@ def procedure_agree(
     return procedure
 
 
+@transaction.atomic
+def procedure_close(*, procedure: Procedure, reason: str, user: Any) -> Procedure:
+    """End a published procedure without agreement; the reason is published as a step."""
+    if procedure.stage not in (Procedure.Stage.NOTICE, Procedure.Stage.DESIGN):
+        raise ValidationError(
+            _("Only a procedure with an open notice or design table can be closed."),
+            code="stage",
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason why no agreement was reached.")})
+    before = procedure.stage
+    procedure.stage = Procedure.Stage.CLOSED
+    procedure.save(update_fields=["stage"])
+    _step(procedure, _("Closed without agreement: %(reason)s") % {"reason": reason.strip()})
+    audit_record(
+        user=user,
+        instance=procedure,
+        action="update",
+        changes={"stage": [before, "closed"], "reason": [None, reason.strip()]},
+    )
+    return procedure
+
+
 # ----------------------------------------------------------------------------- housing
 
 
@@ -601,19 +746,65 @@ def housing_create(
 ) -> HousingInitiative:
     housing = HousingInitiative(**data)
     housing.slug = _unique_slug(HousingInitiative, housing.name, "abitare")
-    if housing.market_rent is not None and housing.monthly_rent is not None:
-        if housing.market_rent <= 0:
-            raise ValidationError({"market_rent": _("Give the local market rent.")})
-    if housing.households_housed is not None and housing.units is not None:
-        if housing.households_housed > housing.units * 4:
-            raise ValidationError(
-                {"households_housed": _("More households than the units can hold.")}
-            )
+    _housing_check(housing)
     housing.full_clean(exclude=["slug"])
     housing.save()
     if partners:
         housing.partners.set(partners)
     audit_record(user=user, instance=housing, action="create")
+    return housing
+
+
+HOUSING_EDITABLE = [
+    "name",
+    "description",
+    "lead_id",
+    "municipality_id",
+    "address",
+    "units",
+    "tenure",
+    "monthly_rent",
+    "market_rent",
+    "households_housed",
+    "target_groups",
+    "shared_services",
+    "financing",
+]
+
+
+def _housing_check(housing: HousingInitiative) -> None:
+    if housing.market_rent is not None and housing.market_rent <= 0:
+        raise ValidationError({"market_rent": _("Give the local market rent.")})
+    if housing.households_housed is not None and housing.units is not None:
+        if housing.households_housed > housing.units * 4:
+            raise ValidationError(
+                {"households_housed": _("More households than the units can hold.")}
+            )
+
+
+@transaction.atomic
+def housing_update(
+    *,
+    housing: HousingInitiative,
+    data: dict[str, Any],
+    partners: list[Organization] | None = None,
+    user: Any,
+) -> HousingInitiative:
+    """Change an initiative of the register; the slug stays, ``partners`` replaces the list."""
+    before = snapshot(housing, HOUSING_EDITABLE)
+    partners_before = sorted(housing.partners.values_list("pk", flat=True))
+    for key, value in data.items():
+        setattr(housing, key, value)
+    _housing_check(housing)
+    housing.full_clean(exclude=["slug"])
+    housing.save()
+    changes: dict[str, Any] = diff(before, snapshot(housing, HOUSING_EDITABLE))
+    if partners is not None:
+        housing.partners.set(partners)
+        partners_after = sorted(p.pk for p in partners)
+        if partners_after != partners_before:
+            changes["partners"] = [partners_before, partners_after]
+    audit_record(user=user, instance=housing, action="update", changes=changes)
     return housing
 
 

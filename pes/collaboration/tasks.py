@@ -54,7 +54,8 @@ def _send(
 
 
 @task()
-def send_meeting_invitations(meeting_id: int) -> int:
+def send_meeting_invitations(meeting_id: int, updated: bool = False) -> int:
+    """The invitation to every member; ``updated`` when the date, time or place changed."""
     meeting = Meeting.objects.select_related("table__coordinator").filter(pk=meeting_id).first()
     if meeting is None:
         return 0
@@ -69,15 +70,27 @@ def send_meeting_invitations(meeting_id: int) -> int:
             "agenda": meeting.agenda,
             "link": _link(meeting.get_absolute_url()),
         }
-        subject = _("Invitation: %(title)s, %(date)s") % values
-        body = (
-            _(
-                "Hello,\n\nyou are invited to the meeting “%(title)s” of the table “%(table)s” on "
-                "%(date)s at %(time)s, %(where)s.\n\nAgenda:\n%(agenda)s\n\nDetails: %(link)s\n"
-                "The attached file adds the meeting to your calendar."
+        if updated:
+            subject = _("Updated invitation: %(title)s, %(date)s") % values
+            body = (
+                _(
+                    "Hello,\n\nthe meeting “%(title)s” of the table “%(table)s” has changed: it "
+                    "now takes place on %(date)s at %(time)s, %(where)s.\n\nAgenda:\n%(agenda)s"
+                    "\n\nDetails: %(link)s\nThe attached file updates the meeting in your "
+                    "calendar."
+                )
+                % values
             )
-            % values
-        )
+        else:
+            subject = _("Invitation: %(title)s, %(date)s") % values
+            body = (
+                _(
+                    "Hello,\n\nyou are invited to the meeting “%(title)s” of the table “%(table)s” "
+                    "on %(date)s at %(time)s, %(where)s.\n\nAgenda:\n%(agenda)s\n\nDetails: "
+                    "%(link)s\nThe attached file adds the meeting to your calendar."
+                )
+                % values
+            )
         to = _recipients(meeting.table, "invitations")
         return _send(
             subject,

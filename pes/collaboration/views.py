@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import model_to_dict
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,16 +16,24 @@ from pes.collaboration.access import (
     action_item_for_user,
     administrations_of,
     document_for_user,
+    housing_for_editor,
     housing_for_user,
+    meeting_for_editor,
     meeting_for_manager,
     meeting_for_user,
+    member_for_manager,
     procedure_for_manager,
     procedure_for_user,
+    proposal_for_editor,
     proposal_for_user,
     table_for_manager,
     table_for_member,
     table_for_user,
+    user_can_close_procedure,
     user_can_create_table,
+    user_can_edit_housing,
+    user_can_edit_meeting,
+    user_can_edit_proposal,
     user_can_manage_procedure,
     user_can_manage_table,
     user_is_table_member,
@@ -33,6 +42,7 @@ from pes.collaboration.documents import meeting_ics
 from pes.collaboration.forms import (
     ActionItemForm,
     AgreementForm,
+    CloseProcedureForm,
     CommentForm,
     DecideForm,
     DecisionForm,
@@ -45,11 +55,15 @@ from pes.collaboration.forms import (
     MinutesForm,
     PreferencesForm,
     ProcedureForm,
+    ProposalEditForm,
     ProposalForm,
     SupportForm,
+    TableEditForm,
     TableForm,
     UploadForm,
     VersionForm,
+    housing_initial,
+    meeting_initial,
 )
 from pes.collaboration.models import (
     DocumentVersion,
@@ -123,9 +137,47 @@ def table_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "can_manage": can_manage,
             "is_member": is_member,
             "member_form": MemberForm() if can_manage else None,
+            "user_id": getattr(request.user, "pk", None),
             "procedure": getattr(table, "procedure", None),
         },
     )
+
+
+@login_required
+def table_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    table = table_for_manager(request.user, slug)
+    form = TableEditForm(
+        request.POST or None, initial=model_to_dict(table, fields=TableEditForm.Meta.fields)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in form.Meta.fields}
+        try:
+            services.table_update(table=table, data=data, user=request.user)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The table has been updated."))
+            return redirect(table)
+    return render(
+        request,
+        "collaboration/form.html",
+        {"form": form, "title": _("Edit the table"), "table": table},
+        status=422 if form.errors else 200,
+    )
+
+
+@require_POST
+@login_required
+def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    member = member_for_manager(request.user, slug, pk)
+    table = member.table
+    try:
+        services.table_member_remove(member=member, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The member has been removed from the table."))
+    return redirect(table)
 
 
 @require_POST
@@ -180,6 +232,26 @@ def meeting_new(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@login_required
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = meeting_for_editor(request.user, pk)
+    form = MeetingForm(request.POST or None, initial=meeting_initial(meeting))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_update(meeting=meeting, data=form.service_data(), user=request.user)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The meeting has been updated."))
+            return redirect(meeting)
+    return render(
+        request,
+        "collaboration/form.html",
+        {"form": form, "title": _("Edit the meeting"), "table": meeting.table},
+        status=422 if form.errors else 200,
+    )
+
+
 def _meeting_page(request: HttpRequest, meeting: Any, **forms: Any) -> HttpResponse:
     can_manage = user_can_manage_table(request.user, meeting.table)
     attendances = list(meeting.attendances.select_related("member__user", "member__organization"))
@@ -190,6 +262,7 @@ def _meeting_page(request: HttpRequest, meeting: Any, **forms: Any) -> HttpRespo
         "decisions": list(meeting.decisions.all()),
         "items": list(meeting.action_items.select_related("owner")),
         "can_manage": can_manage,
+        "can_edit": user_can_edit_meeting(request.user, meeting),
         "user_id": getattr(request.user, "pk", None),
     }
     if can_manage:
@@ -421,6 +494,7 @@ def _proposal_page(request: HttpRequest, proposal: Proposal, **forms: Any) -> Ht
         "can_manage": can_manage,
         "is_member": is_member,
         "is_governance": user_is_governance(request.user),
+        "can_edit": user_can_edit_proposal(request.user, proposal),
     }
     if request.user.is_authenticated and proposal.status == Proposal.Status.DISCUSSION:
         context["support_form"] = forms.get("support_form") or (
@@ -450,6 +524,30 @@ def _proposal_page(request: HttpRequest, proposal: Proposal, **forms: Any) -> Ht
 
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _proposal_page(request, proposal_for_user(request.user, pk))
+
+
+@login_required
+def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = proposal_for_editor(request.user, pk)
+    form = ProposalEditForm(
+        request.POST or None,
+        initial=model_to_dict(proposal, fields=ProposalEditForm.Meta.fields),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in form.Meta.fields}
+        try:
+            services.proposal_update(proposal=proposal, data=data, user=request.user)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The proposal has been updated."))
+            return redirect(proposal)
+    return render(
+        request,
+        "collaboration/form.html",
+        {"form": form, "title": _("Edit the proposal"), "table": proposal.table},
+        status=422 if form.errors else 200,
+    )
 
 
 @require_POST
@@ -589,6 +687,8 @@ def _procedure_page(request: HttpRequest, procedure: Procedure, **forms: Any) ->
         context["eligibility_form"] = EligibilityForm()
         if procedure.stage == Procedure.Stage.DESIGN:
             context["agreement_form"] = forms.get("agreement_form") or AgreementForm()
+    if user_can_close_procedure(request.user, procedure):
+        context["close_form"] = forms.get("close_form") or CloseProcedureForm()
     context["errors"] = forms.get("errors", [])
     bad = any(getattr(f, "errors", None) for f in forms.values() if not isinstance(f, list))
     status = 422 if bad or context["errors"] else 200
@@ -688,6 +788,24 @@ def procedure_agree(request: HttpRequest, slug: str) -> HttpResponse:
     return _procedure_page(request, procedure, agreement_form=form)
 
 
+@require_POST
+@login_required
+def procedure_close(request: HttpRequest, slug: str) -> HttpResponse:
+    procedure = procedure_for_manager(request.user, slug)
+    form = CloseProcedureForm(request.POST)
+    if form.is_valid():
+        try:
+            services.procedure_close(
+                procedure=procedure, reason=form.cleaned_data["reason"], user=request.user
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The procedure is closed without agreement."))
+            return redirect(procedure)
+    return _procedure_page(request, procedure, close_form=form)
+
+
 # ----------------------------------------------------------------------------- housing
 
 
@@ -726,7 +844,11 @@ def housing_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "collaboration/housing_detail.html",
-        {"housing": housing, "partners": list(housing.partners.order_by("name"))},
+        {
+            "housing": housing,
+            "partners": list(housing.partners.order_by("name")),
+            "can_edit": user_can_edit_housing(request.user, housing),
+        },
     )
 
 
@@ -750,6 +872,37 @@ def housing_new(request: HttpRequest) -> HttpResponse:
         request,
         "collaboration/form.html",
         {"form": form, "title": _("New collaborative-housing initiative")},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+def housing_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    housing = housing_for_editor(request.user, slug)
+    orgs = organizations_editable_by(request.user) | Organization.objects.filter(pk=housing.lead_id)
+    form = HousingForm(
+        request.POST or None,
+        initial=housing_initial(housing),
+        organizations=orgs.distinct().order_by("name"),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in form.Meta.fields if k != "partners"}
+        try:
+            services.housing_update(
+                housing=housing,
+                data=data,
+                partners=form.cleaned_data["partners"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The initiative has been updated."))
+            return redirect(housing)
+    return render(
+        request,
+        "collaboration/form.html",
+        {"form": form, "title": _("Edit the initiative")},
         status=422 if form.errors else 200,
     )
 

@@ -6,6 +6,8 @@ allowed to see or change.
   only the latter two review it.
 * A wallet document is seen by its organisation's members, governance, and the funder of a
   call it was attached to.
+* Programmes, financial products and impact-investing cases (the catalogue) are created and
+  changed by governance, on the site: governance users are not Django staff.
 """
 
 from __future__ import annotations
@@ -15,7 +17,14 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from pes.finance.models import Application, Call, Programme, WalletDocument
+from pes.finance.models import (
+    Application,
+    Call,
+    FinancialProduct,
+    ImpactCase,
+    Programme,
+    WalletDocument,
+)
 from pes.registry.access import user_can_edit_organization, user_is_governance
 from pes.registry.models import Organization
 
@@ -32,6 +41,40 @@ def programmes_managed_by(user: Any):
     if user_is_governance(user):
         return Programme.objects.all()
     return Programme.objects.filter(funder__memberships__user=user)
+
+
+def user_can_edit_catalogue(user: Any) -> bool:
+    """Programmes, financial products and impact-investing cases: governance only."""
+    return user_is_governance(user)
+
+
+def require_catalogue_editor(user: Any) -> None:
+    if not user_can_edit_catalogue(user):
+        raise PermissionDenied
+
+
+def programme_for_editor(user: Any, slug: str) -> Programme:
+    require_catalogue_editor(user)
+    programme = Programme.objects.filter(slug=slug).first()
+    if programme is None:
+        raise Http404
+    return programme
+
+
+def product_for_editor(user: Any, slug: str) -> FinancialProduct:
+    require_catalogue_editor(user)
+    product = FinancialProduct.objects.filter(slug=slug).first()
+    if product is None:
+        raise Http404
+    return product
+
+
+def case_for_editor(user: Any, slug: str) -> ImpactCase:
+    require_catalogue_editor(user)
+    case = ImpactCase.objects.filter(slug=slug).first()
+    if case is None:
+        raise Http404
+    return case
 
 
 def call_for_user(user: Any, slug: str) -> Call:

@@ -11,7 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from pes.finance.models import (
     Call,
     DocumentKind,
+    FinancialProduct,
+    ImpactCase,
     Instrument,
+    Programme,
     Size,
     Source,
     Stage,
@@ -132,6 +135,146 @@ class CallForm(StyledFormMixin, forms.ModelForm):
     def service_data(self) -> dict[str, Any]:
         skip = {"programme", "legal_forms", "activities", "municipalities", "actions"}
         return {k: self.cleaned_data[k] for k in self.Meta.fields if k not in skip}
+
+
+class _ServiceRulesMixin:
+    """Check the service's rules in ``clean``: they come out as field errors, and the model's
+    constraints on the same fields are not reported again as a generic error."""
+
+    #: Many-to-many fields: set by the services apart from the data.
+    relations: tuple[str, ...] = ()
+    cleaned_data: dict[str, Any]
+
+    @staticmethod
+    def validate(data: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}  # type: ignore[misc]
+        try:
+            self.validate(cleaned)
+        except ValidationError as exc:
+            add_service_error(self, exc)  # type: ignore[arg-type]
+        return cleaned
+
+    def service_data(self) -> dict[str, Any]:
+        names = self._meta.fields  # type: ignore[attr-defined]
+        return {k: self.cleaned_data[k] for k in names if k not in self.relations}
+
+
+def _min_zero(form: forms.BaseForm, names: list[str], pct: list[str] | None = None) -> None:
+    for name in names:
+        form.fields[name].widget.attrs["min"] = 0
+    for name in pct or []:
+        form.fields[name].widget.attrs["max"] = 100
+
+
+class ProgrammeForm(_ServiceRulesMixin, StyledFormMixin, forms.ModelForm):
+    relations = ("actions",)
+
+    class Meta:
+        model = Programme
+        fields = [
+            "title",
+            "source",
+            "funder_name",
+            "funder",
+            "description",
+            "budget",
+            "url",
+            "actions",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "actions": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["funder"].queryset = self.fields["funder"].queryset.order_by("name")  # type: ignore[attr-defined]
+        self.fields["actions"].queryset = self.fields["actions"].queryset.select_related(  # type: ignore[attr-defined]
+            "mission"
+        )
+        _min_zero(self, ["budget"])
+
+    @staticmethod
+    def validate(data: dict[str, Any]) -> None:
+        from pes.finance.services import programme_validate
+
+        programme_validate(data)
+
+
+class ProductForm(_ServiceRulesMixin, StyledFormMixin, forms.ModelForm):
+    stages = forms.MultipleChoiceField(
+        label=_("Development stages (none: all)"),
+        choices=Stage.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = FinancialProduct
+        fields = [
+            "name",
+            "kind",
+            "provider_kind",
+            "provider_name",
+            "stages",
+            "description",
+            "min_amount",
+            "max_amount",
+            "rate_pct",
+            "term_months",
+            "url",
+            "is_published",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _min_zero(self, ["min_amount", "max_amount", "rate_pct", "term_months"], ["rate_pct"])
+
+    @staticmethod
+    def validate(data: dict[str, Any]) -> None:
+        from pes.finance.services import product_validate
+
+        product_validate(data)
+
+
+class CaseForm(_ServiceRulesMixin, StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = ImpactCase
+        fields = [
+            "title",
+            "country",
+            "territory",
+            "sector",
+            "year_launched",
+            "instrument",
+            "outcome_metrics",
+            "outcome_payer",
+            "investors",
+            "capital",
+            "maturity_years",
+            "max_return_pct",
+            "results",
+            "source_url",
+        ]
+        widgets = {
+            "outcome_metrics": forms.Textarea(attrs={"rows": 3}),
+            "investors": forms.Textarea(attrs={"rows": 3}),
+            "results": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _min_zero(self, ["capital", "maturity_years", "max_return_pct"], ["max_return_pct"])
+
+    @staticmethod
+    def validate(data: dict[str, Any]) -> None:
+        from pes.finance.services import case_validate
+
+        case_validate(data)
 
 
 class WalletDocumentForm(StyledFormMixin, forms.Form):

@@ -89,8 +89,15 @@ def programme_list() -> QuerySet[Programme]:
     return Programme.objects.select_related("funder").annotate(n_calls=Count("calls"))
 
 
-def product_list(*, kind: str = "", stage: str = "") -> list[FinancialProduct]:
-    qs = FinancialProduct.objects.filter(is_published=True)
+def product_list(
+    *, kind: str = "", stage: str = "", unpublished: bool = False
+) -> list[FinancialProduct]:
+    """Published products; ``unpublished`` too for those who edit them."""
+    qs = (
+        FinancialProduct.objects.all()
+        if unpublished
+        else FinancialProduct.objects.filter(is_published=True)
+    )
     if kind:
         qs = qs.filter(kind=kind)
     products = list(qs.order_by("kind", "name"))

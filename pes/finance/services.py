@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from pes.core.audit import audit_record
+from pes.core.audit import audit_record, diff, snapshot
 from pes.finance.models import (
     Application,
     Call,
@@ -26,6 +26,7 @@ from pes.finance.models import (
     FinancialProduct,
     ImpactCase,
     Programme,
+    Stage,
     WalletDocument,
 )
 from pes.finance.selectors import PROFILE_FIELDS, prefilled_count, profile_of
@@ -36,10 +37,14 @@ def _after_commit(task: Any, *args: Any) -> None:
     transaction.on_commit(lambda: task.enqueue(*args))
 
 
+#: Path segments of the module's pages next to ``<slug>``: never given as a slug.
+RESERVED_SLUGS = {"nuovo", "per-te"}
+
+
 def _unique_slug(model: Any, title: str, fallback: str) -> str:
     base = slugify(title)[:200] or fallback
     slug, n = base, 2
-    while model.objects.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or model.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -53,23 +58,85 @@ def _check_amounts(data: dict[str, Any], names: list[str]) -> dict[str, list[str
     return errors
 
 
+def _check_percentage(data: dict[str, Any], name: str, errors: dict[str, list[str]]) -> None:
+    value = data.get(name)
+    if value is not None and name not in errors and not (0 <= Decimal(value) <= 100):
+        errors[name] = [_("A percentage is between 0 and 100.")]
+
+
+def _stored(instance: Any, fields: list[str]) -> dict[str, Any]:
+    """The record's values as stored (decimals with their places: "1000.00", not "1000")."""
+    return snapshot(type(instance).objects.get(pk=instance.pk), fields)
+
+
+def _created(instance: Any, fields: list[str]) -> dict[str, list[Any]]:
+    return {k: [None, v] for k, v in _stored(instance, fields).items()}
+
+
+def _update(instance: Any, data: dict[str, Any], fields: list[str]) -> dict[str, list[Any]]:
+    """Set ``data`` on ``instance``, validate and save it; the changes, for the audit.
+
+    Both sides are read from the database: a bound ModelForm has already set the new values
+    on the instance it was given, and a decimal typed "1000" is stored as "1000.00"."""
+    before = _stored(instance, fields)
+    for key, value in data.items():
+        setattr(instance, key, value)
+    instance.full_clean()
+    instance.save()
+    return diff(before, _stored(instance, fields))
+
+
 # ----------------------------------------------------------------------------- programmes, calls
+
+PROGRAMME_FIELDS = ["title", "source", "funder_name", "funder_id", "description", "budget", "url"]
+
+
+def programme_validate(data: dict[str, Any]) -> None:
+    """The rules a programme obeys, as field errors: its budget is not negative."""
+    errors = _check_amounts(data, ["budget"])
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
 def programme_create(
     *, data: dict[str, Any], actions: list[Any] | None = None, user: Any = None
 ) -> Programme:
-    errors = _check_amounts(data, ["budget"])
-    if errors:
-        raise ValidationError(errors)
+    programme_validate(data)
     programme = Programme(**data)
     programme.slug = _unique_slug(Programme, programme.title, "programma")
     programme.full_clean(exclude=["slug"])
     programme.save()
     if actions:
         programme.actions.set(actions)
-    audit_record(user=user, instance=programme, action="create")
+    audit_record(
+        user=user,
+        instance=programme,
+        action="create",
+        changes=_created(programme, PROGRAMME_FIELDS),
+    )
+    return programme
+
+
+@transaction.atomic
+def programme_update(
+    *,
+    programme: Programme,
+    data: dict[str, Any],
+    actions: list[Any] | None = None,
+    user: Any = None,
+) -> Programme:
+    """Change a programme (its slug, and so its address, stays)."""
+    programme_validate(data)
+    changes = _update(programme, data, PROGRAMME_FIELDS)
+    if actions is not None:
+        before = set(programme.actions.values_list("pk", flat=True))
+        after = {a.pk for a in actions}
+        if before != after:
+            programme.actions.set(actions)
+            changes["actions"] = [sorted(before), sorted(after)]
+    if changes:
+        audit_record(user=user, instance=programme, action="update", changes=changes)
     return programme
 
 
@@ -128,28 +195,125 @@ def call_create(
     return call
 
 
-@transaction.atomic
-def product_create(*, data: dict[str, Any], user: Any = None) -> FinancialProduct:
-    errors = _check_amounts(data, ["min_amount", "max_amount", "rate_pct"])
+# ----------------------------------------------------------------------------- products, cases
+
+PRODUCT_FIELDS = [
+    "name",
+    "kind",
+    "provider_kind",
+    "provider_name",
+    "stages",
+    "description",
+    "min_amount",
+    "max_amount",
+    "rate_pct",
+    "term_months",
+    "url",
+    "is_published",
+]
+
+
+def product_validate(data: dict[str, Any]) -> None:
+    """The rules a financial product obeys, as field errors: no negative amount, minimum not
+    above maximum, the rate a percentage, stages of known kinds."""
+    errors = _check_amounts(data, ["min_amount", "max_amount"])
+    low, high = data.get("min_amount"), data.get("max_amount")
+    if low is not None and high is not None and not errors and low > high:
+        errors["min_amount"] = [_("The minimum cannot be above the maximum.")]
+    _check_percentage(data, "rate_pct", errors)
+    if set(data.get("stages") or []) - set(Stage.values):
+        errors["stages"] = [_("Unknown development stages.")]
     if errors:
         raise ValidationError(errors)
+
+
+@transaction.atomic
+def product_create(*, data: dict[str, Any], user: Any = None) -> FinancialProduct:
+    product_validate(data)
     product = FinancialProduct(**data)
     product.slug = _unique_slug(FinancialProduct, product.name, "prodotto")
     product.full_clean(exclude=["slug"])
     product.save()
-    audit_record(user=user, instance=product, action="create")
+    audit_record(
+        user=user,
+        instance=product,
+        action="create",
+        changes=_created(product, PRODUCT_FIELDS),
+    )
     return product
 
 
 @transaction.atomic
-def case_create(*, data: dict[str, Any], user: Any = None) -> ImpactCase:
+def product_update(
+    *, product: FinancialProduct, data: dict[str, Any], user: Any = None
+) -> FinancialProduct:
+    product_validate(data)
+    changes = _update(product, data, PRODUCT_FIELDS)
+    if changes:
+        audit_record(user=user, instance=product, action="update", changes=changes)
+    return product
+
+
+CASE_FIELDS = [
+    "title",
+    "country",
+    "territory",
+    "sector",
+    "year_launched",
+    "instrument",
+    "outcome_metrics",
+    "outcome_payer",
+    "investors",
+    "capital",
+    "maturity_years",
+    "max_return_pct",
+    "results",
+    "source_url",
+]
+FIRST_CASE_YEAR = 1990
+
+
+def case_validate(data: dict[str, Any]) -> None:
+    """The rules a case obeys, as field errors: capital not negative, a maturity, the
+    maximum return a percentage, launched in a past or the current year."""
     errors = _check_amounts(data, ["capital"])
+    maturity = data.get("maturity_years")
+    if maturity is not None and maturity <= 0:
+        errors["maturity_years"] = [_("The maturity must be greater than zero.")]
+    _check_percentage(data, "max_return_pct", errors)
+    year = data.get("year_launched")
+    this_year = timezone.localdate().year
+    if year is not None and not (FIRST_CASE_YEAR <= year <= this_year):
+        errors["year_launched"] = [
+            _("Give a year between %(first)s and %(last)s.")
+            % {"first": FIRST_CASE_YEAR, "last": this_year}
+        ]
     if errors:
         raise ValidationError(errors)
+
+
+@transaction.atomic
+def case_create(*, data: dict[str, Any], user: Any = None) -> ImpactCase:
+    case_validate(data)
     case = ImpactCase(**data)
     case.slug = _unique_slug(ImpactCase, case.title, "caso")
     case.full_clean(exclude=["slug"])
     case.save()
+    audit_record(
+        user=user,
+        instance=case,
+        action="create",
+        changes=_created(case, CASE_FIELDS),
+    )
+    return case
+
+
+@transaction.atomic
+def case_update(*, case: ImpactCase, data: dict[str, Any], user: Any = None) -> ImpactCase:
+    case_validate(data)
+    changes = _update(case, data, CASE_FIELDS)
+    if changes:
+        audit_record(user=user, instance=case, action="update", changes=changes)
     return case
 
 

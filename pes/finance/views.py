@@ -18,8 +18,13 @@ from pes.finance.access import (
     application_for_reviewer,
     application_for_user,
     call_for_user,
+    case_for_editor,
     organization_choice,
+    product_for_editor,
+    programme_for_editor,
     programmes_managed_by,
+    require_catalogue_editor,
+    user_can_edit_catalogue,
     user_can_review,
     wallet_document_for_user,
 )
@@ -28,9 +33,12 @@ from pes.finance.forms import (
     ApplicationForm,
     CallFilterForm,
     CallForm,
+    CaseForm,
     GuaranteeFormSet,
     OutcomeForm,
     ProductFilterForm,
+    ProductForm,
+    ProgrammeForm,
     ReviewForm,
     WalletDocumentForm,
 )
@@ -64,6 +72,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "closing": list(selectors.call_list()[:5]),
             "organizations": _my_organizations(request.user),
             "can_publish": programmes_managed_by(request.user).exists(),
+            "can_edit_catalogue": user_can_edit_catalogue(request.user),
         },
     )
 
@@ -139,22 +148,203 @@ def product_list(request: HttpRequest) -> HttpResponse:
     kind = stage = ""
     if form.is_bound and form.is_valid():
         kind, stage = form.cleaned_data["kind"], form.cleaned_data["stage"]
+    can_edit = user_can_edit_catalogue(request.user)
     return render(
         request,
         "finance/product_list.html",
-        {"form": form, "products": selectors.product_list(kind=kind, stage=stage)},
+        {
+            "form": form,
+            "products": selectors.product_list(kind=kind, stage=stage, unpublished=can_edit),
+            "can_edit": can_edit,
+        },
     )
 
 
 def case_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "finance/case_list.html", {"cases": list(selectors.case_list())})
+    return render(
+        request,
+        "finance/case_list.html",
+        {
+            "cases": list(selectors.case_list()),
+            "can_edit": user_can_edit_catalogue(request.user),
+        },
+    )
 
 
 def case_detail(request: HttpRequest, slug: str) -> HttpResponse:
     case = ImpactCase.objects.filter(slug=slug).first()
     if case is None:
         raise Http404
-    return render(request, "finance/case_detail.html", {"case": case})
+    return render(
+        request,
+        "finance/case_detail.html",
+        {"case": case, "can_edit": user_can_edit_catalogue(request.user)},
+    )
+
+
+# ----------------------------------------------------------------------------- catalogue
+
+
+def _record_form(
+    request: HttpRequest,
+    form: Any,
+    *,
+    title: str,
+    middle: str,
+    middle_url: str,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "finance/record_form.html",
+        {"form": form, "title": title, "middle": middle, "middle_url": middle_url},
+        status=status,
+    )
+
+
+@login_required
+def programme_list(request: HttpRequest) -> HttpResponse:
+    require_catalogue_editor(request.user)
+    return render(
+        request,
+        "finance/programme_list.html",
+        {"programmes": list(selectors.programme_list())},
+    )
+
+
+@login_required
+def programme_new(request: HttpRequest) -> HttpResponse:
+    require_catalogue_editor(request.user)
+    form = ProgrammeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.programme_create(
+                data=form.service_data(),
+                actions=list(form.cleaned_data["actions"]),
+                user=request.user,
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The programme has been saved."))
+            return redirect("finance:programmes")
+    return _record_form(
+        request,
+        form,
+        title=_("New funding programme"),
+        middle=_("Funding programmes"),
+        middle_url=reverse("finance:programmes"),
+    )
+
+
+@login_required
+def programme_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = programme_for_editor(request.user, slug)
+    form = ProgrammeForm(request.POST or None, instance=programme)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.programme_update(
+                programme=programme,
+                data=form.service_data(),
+                actions=list(form.cleaned_data["actions"]),
+                user=request.user,
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The programme has been saved."))
+            return redirect("finance:programmes")
+    return _record_form(
+        request,
+        form,
+        title=_("Edit the programme"),
+        middle=_("Funding programmes"),
+        middle_url=reverse("finance:programmes"),
+    )
+
+
+@login_required
+def product_new(request: HttpRequest) -> HttpResponse:
+    require_catalogue_editor(request.user)
+    form = ProductForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.product_create(data=form.service_data(), user=request.user)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The financial product has been saved."))
+            return redirect("finance:products")
+    return _record_form(
+        request,
+        form,
+        title=_("New financial product"),
+        middle=_("Financial products"),
+        middle_url=reverse("finance:products"),
+    )
+
+
+@login_required
+def product_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    product = product_for_editor(request.user, slug)
+    form = ProductForm(request.POST or None, instance=product)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.product_update(product=product, data=form.service_data(), user=request.user)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The financial product has been saved."))
+            return redirect("finance:products")
+    return _record_form(
+        request,
+        form,
+        title=_("Edit the financial product"),
+        middle=_("Financial products"),
+        middle_url=reverse("finance:products"),
+    )
+
+
+@login_required
+def case_new(request: HttpRequest) -> HttpResponse:
+    require_catalogue_editor(request.user)
+    form = CaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_create(data=form.service_data(), user=request.user)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The case has been saved."))
+            return redirect(case.get_absolute_url())
+    return _record_form(
+        request,
+        form,
+        title=_("New social impact investing case"),
+        middle=_("Social impact investing"),
+        middle_url=reverse("finance:cases"),
+    )
+
+
+@login_required
+def case_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    case = case_for_editor(request.user, slug)
+    form = CaseForm(request.POST or None, instance=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_update(case=case, data=form.service_data(), user=request.user)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The case has been saved."))
+            return redirect(case.get_absolute_url())
+    return _record_form(
+        request,
+        form,
+        title=_("Edit the case"),
+        middle=_("Social impact investing"),
+        middle_url=reverse("finance:cases"),
+    )
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:

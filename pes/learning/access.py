@@ -63,10 +63,17 @@ def own_enrolment(user: Any, pk: int) -> Enrolment:
     return enrolment
 
 
-def research_for_user(user: Any, slug: str) -> ResearchProject:
+def user_can_manage_research(user: Any, project: ResearchProject) -> bool:
+    return user_can_edit_organization(user, project.organization)
+
+
+def research_for_user(user: Any, slug: str, *, edit: bool = False) -> ResearchProject:
     project = ResearchProject.objects.select_related("organization").filter(slug=slug).first()
     if project is None:
         raise Http404
-    if not project.is_published and not user_can_edit_organization(user, project.organization):
+    can_manage = user_can_manage_research(user, project)
+    if not project.is_published and not can_manage:
         raise Http404
+    if edit and not can_manage:
+        raise PermissionDenied
     return project

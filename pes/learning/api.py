@@ -354,6 +354,22 @@ def _research(p: ResearchProject) -> dict[str, Any]:
     }
 
 
+def _research_data(payload: ResearchIn) -> tuple[dict[str, Any], list[Mission]]:
+    errors: dict[str, list[str]] = {}
+    if payload.kind not in ResearchProject.Kind.values:
+        errors["kind"] = [
+            _("One of: %(values)s.") % {"values": ", ".join(ResearchProject.Kind.values)}
+        ]
+    missions = list(Mission.objects.filter(number__in=payload.missions))
+    if len({m.number for m in missions}) != len(set(payload.missions)):
+        errors["missions"] = [_("Unknown mission numbers.")]
+    if errors:
+        raise field_errors(errors)
+    data = payload.dict(exclude={"organization_id", "missions", "publications"})
+    data.update(publications="\n".join(payload.publications))
+    return data, missions
+
+
 @router.get("/research", response=list[ResearchOut], summary="List research projects and theses")
 def list_research(request: HttpRequest, mission: int | None = None, page: int = 1) -> Any:
     qs = ResearchProject.objects.filter(is_published=True).prefetch_related("missions")
@@ -375,21 +391,33 @@ def get_research(request: HttpRequest, slug: str) -> Any:
 )
 def create_research(request: HttpRequest, payload: ResearchIn) -> Any:
     organization = organization_for_user_edit(request.user, pk=payload.organization_id)
-    if payload.kind not in ResearchProject.Kind.values:
-        raise field_errors(
-            {
-                "kind": [
-                    _("One of: %(values)s.") % {"values": ", ".join(ResearchProject.Kind.values)}
-                ]
-            }
-        )
-    missions = list(Mission.objects.filter(number__in=payload.missions))
-    if len({m.number for m in missions}) != len(set(payload.missions)):
-        raise field_errors({"missions": [_("Unknown mission numbers.")]})
-    data = payload.dict(exclude={"organization_id", "missions", "publications"})
-    data.update(organization=organization, publications="\n".join(payload.publications))
+    data, missions = _research_data(payload)
     try:
-        project = services.research_create(data=data, missions=missions, user=request.user)
+        project = services.research_create(
+            data={**data, "organization": organization}, missions=missions, user=request.user
+        )
     except ValidationError as exc:
         raise _errors(exc) from exc
     return Status(201, _research(project))
+
+
+@router.put(
+    "/research/{slug}",
+    auth=token_auth,
+    response={200: ResearchOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Replace a research entry kept by one's organisation (token)",
+)
+def update_research(request: HttpRequest, slug: str, payload: ResearchIn) -> Any:
+    project = research_for_user(request.user, slug, edit=True)
+    organization = organization_for_user_edit(request.user, pk=payload.organization_id)
+    data, missions = _research_data(payload)
+    try:
+        services.research_update(
+            project=project,
+            data={**data, "organization": organization},
+            missions=missions,
+            user=request.user,
+        )
+    except ValidationError as exc:
+        raise _errors(exc) from exc
+    return _research(ResearchProject.objects.prefetch_related("missions").get(pk=project.pk))

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pes.learning.models import Course, Enrolment, ResearchProject
+from pes.learning.models import Course, Enrolment, ResearchProject, Session
 from pes.lib.forms import StyledFormMixin
 from pes.plan.models import Mission
 from pes.registry.access import organizations_editable_by
@@ -62,11 +62,15 @@ class CourseForm(StyledFormMixin, forms.ModelForm):
 
 class SessionForm(StyledFormMixin, forms.Form):
     title = forms.CharField(label=_("Title of the session"), required=False, max_length=200)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(
-        label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"})
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    end_time = forms.TimeField(label=_("Ends at"), widget=forms.TimeInput(attrs={"type": "time"}))
+    start_time = forms.TimeField(
+        label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    end_time = forms.TimeField(
+        label=_("Ends at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
     place = forms.CharField(label=_("Place"), max_length=255)
     municipality = forms.ModelChoiceField(
         label=_("Municipality"),
@@ -74,6 +78,18 @@ class SessionForm(StyledFormMixin, forms.Form):
         queryset=Municipality.objects.order_by("name"),
         help_text=_("Empty: the course's municipality."),
     )
+
+    @staticmethod
+    def initial_for(session: Session) -> dict[str, Any]:
+        starts, ends = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
+        return {
+            "title": session.title,
+            "date": starts.date(),
+            "start_time": starts.time().replace(second=0, microsecond=0),
+            "end_time": ends.time().replace(second=0, microsecond=0),
+            "place": session.place,
+            "municipality": session.municipality,
+        }
 
     def times(self) -> tuple[dt.datetime, dt.datetime]:
         d = self.cleaned_data

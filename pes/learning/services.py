@@ -133,6 +133,39 @@ def session_create(
     return session
 
 
+def session_update(
+    *,
+    session: Session,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    place: str,
+    municipality: Any = None,
+    title: str = "",
+    user: Any = None,
+) -> Session:
+    """Change a session that has not started yet; it must still start in the future."""
+    with transaction.atomic():
+        session = Session.objects.select_for_update().select_related("course").get(pk=session.pk)
+        if session.has_started:
+            raise ValidationError(
+                _("This session has started: it can no longer be changed."), code="started"
+            )
+        if ends_at <= starts_at:
+            raise ValidationError({"end_time": [_("The session must end after it starts.")]})
+        if starts_at <= timezone.now():
+            raise ValidationError({"date": [_("A session must start in the future.")]})
+        before = {"starts_at": session.starts_at.isoformat(), "place": session.place}
+        session.title = title
+        session.starts_at = starts_at
+        session.ends_at = ends_at
+        session.place = place
+        session.municipality = municipality or session.course.municipality
+        session.full_clean()
+        session.save()
+        audit_record(user=user, instance=session, action="update", changes={"before": before})
+    return session
+
+
 # ----------------------------------------------------------------------------- enrolment
 
 
@@ -328,14 +361,18 @@ def feedback_submit(
 # ----------------------------------------------------------------------------- research
 
 
-@transaction.atomic
-def research_create(
-    *, data: dict[str, Any], missions: list[Any] | None = None, user: Any = None
-) -> ResearchProject:
+def _check_research(data: dict[str, Any]) -> None:
     if data.get("end_year") and data.get("start_year") and data["end_year"] < data["start_year"]:
         raise ValidationError(
             {"end_year": [_("The period is upside down: it ends before it starts.")]}
         )
+
+
+@transaction.atomic
+def research_create(
+    *, data: dict[str, Any], missions: list[Any] | None = None, user: Any = None
+) -> ResearchProject:
+    _check_research(data)
     project = ResearchProject(**data)
     project.slug = _unique_slug(ResearchProject, project.title, "ricerca")
     project.full_clean(exclude=["slug"])
@@ -343,4 +380,23 @@ def research_create(
     if missions:
         project.missions.set(missions)
     audit_record(user=user, instance=project, action="create")
+    return project
+
+
+@transaction.atomic
+def research_update(
+    *,
+    project: ResearchProject,
+    data: dict[str, Any],
+    missions: list[Any] | None = None,
+    user: Any = None,
+) -> ResearchProject:
+    _check_research({"start_year": project.start_year, "end_year": project.end_year, **data})
+    for key, value in data.items():
+        setattr(project, key, value)
+    project.full_clean(exclude=["slug"])
+    project.save()
+    if missions is not None:
+        project.missions.set(missions)
+    audit_record(user=user, instance=project, action="update")
     return project

@@ -12,6 +12,7 @@ urlpatterns = [
     path("corsi/<slug:slug>/modifica/", views.course_edit, name="course_edit"),
     path("corsi/<slug:slug>/sessioni/nuova/", views.session_new, name="session_new"),
     path("corsi/<slug:slug>/iscrizione/", views.course_enrol, name="enrol"),
+    path("sessioni/<int:pk>/modifica/", views.session_edit, name="session_edit"),
     path("sessioni/<int:pk>/presenze/", views.session_attendance, name="attendance"),
     path("iscrizioni/", views.my_enrolments, name="mine"),
     path("iscrizioni/<int:pk>/annulla/", views.enrolment_cancel, name="enrolment_cancel"),
@@ -21,4 +22,5 @@ urlpatterns = [
     path("ricerca/", views.research_list, name="research_list"),
     path("ricerca/nuova/", views.research_new, name="research_new"),
     path("ricerca/<slug:slug>/", views.research_detail, name="research"),
+    path("ricerca/<slug:slug>/modifica/", views.research_edit, name="research_edit"),
 ]

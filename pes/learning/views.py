@@ -21,6 +21,7 @@ from pes.learning.access import (
     research_for_user,
     session_for_user_manage,
     user_can_manage_course,
+    user_can_manage_research,
 )
 from pes.learning.documents import certificate_pdf, weasyprint_module
 from pes.learning.forms import (
@@ -230,6 +231,38 @@ def session_new(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    session = session_for_user_manage(request.user, pk)
+    course = session.course
+    if session.has_started:
+        messages.error(request, _("This session has started: it can no longer be changed."))
+        return redirect(course)
+    form = SessionForm(request.POST or None, initial=SessionForm.initial_for(session))
+    if request.method == "POST" and form.is_valid():
+        starts_at, ends_at = form.times()
+        try:
+            services.session_update(
+                session=session,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                place=form.cleaned_data["place"],
+                municipality=form.cleaned_data["municipality"],
+                title=form.cleaned_data["title"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The session has been saved."))
+            return redirect(course)
+    return render(
+        request,
+        "learning/session_form.html",
+        {"form": form, "course": course, "session": session, "editing": True},
+    )
+
+
+@login_required
 @require_POST
 def course_enrol(request: HttpRequest, slug: str) -> HttpResponse:
     course = course_for_user(request.user, slug)
@@ -420,7 +453,12 @@ def research_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "learning/research_detail.html",
-        {"project": project, "missions": list(project.missions.all()), "json_ld": json_ld(ld)},
+        {
+            "project": project,
+            "missions": list(project.missions.all()),
+            "can_manage": user_can_manage_research(request.user, project),
+            "json_ld": json_ld(ld),
+        },
     )
 
 
@@ -441,4 +479,29 @@ def research_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The research entry has been published."))
             return redirect(project)
-    return render(request, "learning/research_form.html", {"form": form})
+    return render(request, "learning/research_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def research_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    project = research_for_user(request.user, slug, edit=True)
+    form = ResearchForm(request.POST or None, instance=project, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "missions"}
+        try:
+            services.research_update(
+                project=project,
+                data=data,
+                missions=list(form.cleaned_data["missions"]),
+                user=request.user,
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The research entry has been saved."))
+            return redirect(project)
+    return render(
+        request,
+        "learning/research_form.html",
+        {"form": form, "creating": False, "project": project},
+    )

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from pes.procurement.models import Contract, Tender
+from pes.procurement.models import Contract, Lot, Tender
 from pes.registry.access import user_is_governance
 from pes.registry.models import Organization
 
@@ -80,6 +80,16 @@ def tender_for_user_edit(user: Any, pk: int) -> Tender:
     if not user_is_buyer_staff(user, tender):
         raise PermissionDenied
     return tender
+
+
+def lot_for_user_edit(user: Any, pk: int, lot_pk: int) -> Lot:
+    """A lot of a tender the user manages (404 for another tender's lot)."""
+    tender = tender_for_user_edit(user, pk)
+    lot = Lot.objects.filter(tender=tender, pk=lot_pk).first()
+    if lot is None:
+        raise Http404
+    lot.tender = tender
+    return lot
 
 
 def tender_for_user_scores(user: Any, pk: int) -> Tender:

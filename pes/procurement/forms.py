@@ -89,6 +89,20 @@ def action_label(action: Action) -> str:
     return f"{action.code} {action.label}"
 
 
+class LotForm(StyledFormMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=255)
+    value = forms.DecimalField(
+        label=_("Value (€)"),
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("The lots together may not exceed the tender's estimated value."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["value"].widget.attrs["min"] = "0.01"
+
+
 class CriterionForm(StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Criterion.Kind.choices)
     clause = forms.ModelChoiceField(

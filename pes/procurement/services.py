@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from pes.core.audit import audit_record, diff, snapshot
@@ -167,7 +168,7 @@ def _require_draft(tender: Tender) -> None:
 # --- tenders -----------------------------------------------------------------------------
 
 
-def _tender_validate(tender: Tender) -> None:
+def _tender_validate(tender: Tender, lots_total: Decimal = Decimal(0)) -> None:
     tender.cig = clean_code(tender.cig)
     tender.cup = clean_code(tender.cup)
     if (
@@ -176,6 +177,14 @@ def _tender_validate(tender: Tender) -> None:
     ):
         raise ValidationError({"buyer": _("The buyer must be a public administration.")})
     tender.full_clean(exclude=["actions", "mandatory_clauses", "commissioners"])
+    if lots_total > tender.estimated_value:
+        raise ValidationError(
+            {
+                "estimated_value": _(
+                    "The lots add up to € {total}: the estimated value cannot be lower."
+                ).format(total=_euro(lots_total))
+            }
+        )
 
 
 @transaction.atomic
@@ -188,7 +197,9 @@ def tender_create(
     user: Any = None,
 ) -> Tender:
     tender = Tender(**data)
-    _tender_validate(tender)
+    for title, value in lots or []:
+        _check_lot(title, value)
+    _tender_validate(tender, sum((value for _t, value in lots or []), Decimal(0)))
     tender.save()
     if actions:
         tender.actions.set(actions)
@@ -219,7 +230,7 @@ def tender_update(
         raise ValidationError(_("The tender has been published: it can no longer change."))
     for key, value in data.items():
         setattr(tender, key, value)
-    _tender_validate(tender)
+    _tender_validate(tender, _lots_total(tender))
     tender.save()
     if actions is not None:
         tender.actions.set(actions)
@@ -304,6 +315,108 @@ def criterion_remove(*, criterion: Criterion, user: Any = None) -> None:
     label = f"- {criterion.label} ({criterion.weight})"
     criterion.delete()
     audit_record(user=user, instance=tender, action="update", changes={"criteria": [None, label]})
+
+
+# --- lots --------------------------------------------------------------------------------
+
+
+def _euro(value: Decimal) -> str:
+    """An amount as the reader's locale writes it: 100,000.00 or 100.000,00."""
+    return number_format(value, decimal_pos=2, force_grouping=True)
+
+
+def _lots_total(tender: Tender, exclude: int | None = None) -> Decimal:
+    lots = Lot.objects.filter(tender_id=tender.pk).exclude(pk=exclude or 0)
+    return lots.aggregate(s=Sum("value"))["s"] or Decimal(0)
+
+
+def _check_lot(title: str, value: Decimal | None) -> None:
+    errors: dict[str, str] = {}
+    if not (title or "").strip():
+        errors["title"] = _("Give the lot a title.")
+    if value is None or value <= 0:
+        errors["value"] = _("The value of a lot must be greater than zero.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_lot_room(tender: Tender, value: Decimal, exclude: int | None = None) -> None:
+    """The lots share the tender's estimated value (its base price): their sum never goes
+    above it."""
+    used = _lots_total(tender, exclude)
+    if used + value > tender.estimated_value:
+        raise ValidationError(
+            {
+                "value": _(
+                    "The lots would add up to € {total}, above the tender's estimated value "
+                    "of € {base} (€ {left} left)."
+                ).format(
+                    total=_euro(used + value),
+                    base=_euro(tender.estimated_value),
+                    left=_euro(max(tender.estimated_value - used, Decimal(0))),
+                )
+            }
+        )
+
+
+def _require_draft_for_lots(tender: Tender) -> Tender:
+    """The tender, locked, if still a draft: lots change only before publication."""
+    tender = Tender.objects.select_for_update().get(pk=tender.pk)
+    if tender.state != Tender.State.DRAFT:
+        raise ValidationError(_("The tender has been published: its lots can no longer change."))
+    return tender
+
+
+def _lot_label(lot: Lot) -> str:
+    return f"{lot.number}. {lot.title} ({plain(lot.value)})"
+
+
+@transaction.atomic
+def lot_add(*, tender: Tender, title: str, value: Decimal, user: Any = None) -> Lot:
+    """Add a lot to a draft tender, numbered after the last one."""
+    tender = _require_draft_for_lots(tender)
+    _check_lot(title, value)
+    _check_lot_room(tender, value)
+    last = tender.lots.order_by("-number").values_list("number", flat=True).first() or 0
+    lot = Lot(tender=tender, number=last + 1, title=title.strip(), value=value)
+    lot.full_clean()
+    lot.save()
+    audit_record(
+        user=user, instance=tender, action="update", changes={"lots": [None, _lot_label(lot)]}
+    )
+    return lot
+
+
+@transaction.atomic
+def lot_update(*, lot: Lot, title: str, value: Decimal, user: Any = None) -> Lot:
+    tender = _require_draft_for_lots(lot.tender)
+    lot = Lot.objects.select_for_update().get(pk=lot.pk, tender=tender)
+    _check_lot(title, value)
+    _check_lot_room(tender, value, exclude=lot.pk)
+    before = _lot_label(lot)
+    lot.title, lot.value = title.strip(), value
+    lot.full_clean()
+    lot.save()
+    after = _lot_label(lot)
+    if after != before:
+        audit_record(user=user, instance=tender, action="update", changes={"lots": [before, after]})
+    return lot
+
+
+@transaction.atomic
+def lot_remove(*, lot: Lot, user: Any = None) -> None:
+    """Remove a lot from a draft tender; the lots after it move up one number."""
+    tender = _require_draft_for_lots(lot.tender)
+    lot = Lot.objects.select_for_update().get(pk=lot.pk, tender=tender)
+    if Bid.objects.filter(lot=lot).exists():
+        raise ValidationError(_("Bids were entered for this lot: it can no longer be removed."))
+    label = _lot_label(lot)
+    number = lot.number
+    lot.delete()
+    for later in tender.lots.filter(number__gt=number).order_by("number"):
+        later.number -= 1
+        later.save(update_fields=["number"])
+    audit_record(user=user, instance=tender, action="update", changes={"lots": [label, None]})
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from pes.procurement.access import (
     contract_for_supplier,
     contract_for_user,
     contracts_visible_to,
+    lot_for_user_edit,
     require_governance,
     tender_for_user,
     tender_for_user_edit,
@@ -37,6 +39,7 @@ from pes.procurement.forms import (
     ClauseForm,
     CriterionForm,
     DashboardFilterForm,
+    LotForm,
     ReportForm,
     TenderForm,
 )
@@ -55,6 +58,9 @@ from pes.procurement.services import (
     clause_create,
     criterion_add,
     criterion_remove,
+    lot_add,
+    lot_remove,
+    lot_update,
     report_submit,
     tender_award,
     tender_create,
@@ -203,6 +209,83 @@ def tender_criterion_delete(request: HttpRequest, pk: int, criterion_pk: int) ->
         else:
             messages.success(request, _("The criterion has been removed."))
     return redirect(tender.get_absolute_url())
+
+
+def _lots_page(
+    request: HttpRequest, tender: Tender, form: LotForm, *, lot: Any = None
+) -> HttpResponse:
+    lots = list(tender.lots.all())
+    used = sum((x.value for x in lots), Decimal(0))
+    return render(
+        request,
+        "procurement/lots.html",
+        {
+            "tender": tender,
+            "lots": lots,
+            "used": used,
+            "left": tender.estimated_value - used,
+            "form": form,
+            "lot": lot,
+        },
+    )
+
+
+def _draft_or_redirect(request: HttpRequest, tender: Tender) -> HttpResponse | None:
+    if tender.state != Tender.State.DRAFT:
+        messages.error(request, _("The tender has been published: its lots can no longer change."))
+        return redirect(tender.get_absolute_url())
+    return None
+
+
+@login_required
+def tender_lots(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lots of a draft tender: list, add (buyer's staff and governance)."""
+    tender = tender_for_user_edit(request.user, pk)
+    if (response := _draft_or_redirect(request, tender)) is not None:
+        return response
+    form = LotForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lot_add(tender=tender, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The lot has been added."))
+            return redirect("procurement:lots", pk=tender.pk)
+    return _lots_page(request, tender, form)
+
+
+@login_required
+def tender_lot_edit(request: HttpRequest, pk: int, lot_pk: int) -> HttpResponse:
+    lot = lot_for_user_edit(request.user, pk, lot_pk)
+    tender = lot.tender
+    if (response := _draft_or_redirect(request, tender)) is not None:
+        return response
+    form = LotForm(request.POST or None, initial={"title": lot.title, "value": lot.value})
+    if request.method == "POST" and form.is_valid():
+        try:
+            lot_update(lot=lot, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The lot has been saved."))
+            return redirect("procurement:lots", pk=tender.pk)
+    return _lots_page(request, tender, form, lot=lot)
+
+
+@login_required
+@require_POST
+def tender_lot_delete(request: HttpRequest, pk: int, lot_pk: int) -> HttpResponse:
+    lot = lot_for_user_edit(request.user, pk, lot_pk)
+    try:
+        lot_remove(lot=lot, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        if lot.tender.state != Tender.State.DRAFT:
+            return redirect(lot.tender.get_absolute_url())
+    else:
+        messages.success(request, _("The lot has been removed."))
+    return redirect("procurement:lots", pk=lot.tender.pk)
 
 
 @login_required

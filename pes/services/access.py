@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from pes.registry.access import user_can_edit_organization
-from pes.services.models import Route, Service, Stay
+from pes.services.models import Route, RouteStop, Service, Stay
 
 
 def _fetch(qs: Any, slug: str, user: Any, *, edit: bool) -> Any:
@@ -41,3 +41,13 @@ def stay_for_user(user: Any, slug: str, *, edit: bool = False) -> Stay:
 
 def user_can_manage(user: Any, obj: Any) -> bool:
     return user_can_edit_organization(user, obj.provider)
+
+
+def stop_for_user_edit(user: Any, slug: str, pk: int) -> RouteStop:
+    """A stop of a route ``user`` may change (404 for a stop of another route)."""
+    route = route_for_user(user, slug, edit=True)
+    stop = RouteStop.objects.filter(route=route, pk=pk).first()
+    if stop is None:
+        raise Http404
+    stop.route = route
+    return stop

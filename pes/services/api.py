@@ -392,6 +392,22 @@ def _route(r: Route) -> dict[str, Any]:
     }
 
 
+def _route_data(payload: RouteIn) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    if payload.mode not in Route.Mode.values:
+        errors["mode"] = [_("One of: %(values)s.") % {"values": ", ".join(Route.Mode.values)}]
+    if payload.difficulty not in Route.Difficulty.values:
+        errors["difficulty"] = [
+            _("One of: %(values)s.") % {"values": ", ".join(Route.Difficulty.values)}
+        ]
+    action = _action(payload.action_id, errors)
+    if errors:
+        raise field_errors(errors)
+    data = payload.dict(exclude={"provider_id", "action_id"})
+    data.update(action=action)
+    return data
+
+
 def _routes_qs() -> Any:
     return Route.objects.select_related("provider").prefetch_related(
         "stops__municipality", "stops__services"
@@ -420,24 +436,29 @@ def get_route(request: HttpRequest, slug: str) -> Any:
 )
 def create_route(request: HttpRequest, payload: RouteIn) -> Any:
     provider = organization_for_user_edit(request.user, pk=payload.provider_id)
-    errors: dict[str, list[str]] = {}
-    if payload.mode not in Route.Mode.values:
-        errors["mode"] = [_("One of: %(values)s.") % {"values": ", ".join(Route.Mode.values)}]
-    if payload.difficulty not in Route.Difficulty.values:
-        errors["difficulty"] = [
-            _("One of: %(values)s.") % {"values": ", ".join(Route.Difficulty.values)}
-        ]
-    action = _action(payload.action_id, errors)
-    if errors:
-        raise field_errors(errors)
-    data = payload.dict(exclude={"provider_id", "action_id"})
+    data = _route_data(payload)
     try:
-        route = services.route_create(
-            data={**data, "provider": provider, "action": action}, user=request.user
-        )
+        route = services.route_create(data={**data, "provider": provider}, user=request.user)
     except ValidationError as exc:
         raise _errors(exc) from exc
     return Status(201, _route(_routes_qs().get(pk=route.pk)))
+
+
+@router.put(
+    "/routes/{slug}",
+    auth=token_auth,
+    response={200: RouteOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Replace one's own route, keeping its stops (token)",
+)
+def update_route(request: HttpRequest, slug: str, payload: RouteIn) -> Any:
+    route = route_for_user(request.user, slug, edit=True)
+    provider = organization_for_user_edit(request.user, pk=payload.provider_id)
+    data = _route_data(payload)
+    try:
+        services.route_update(route=route, data={**data, "provider": provider}, user=request.user)
+    except ValidationError as exc:
+        raise _errors(exc) from exc
+    return _route(_routes_qs().get(pk=route.pk))
 
 
 @router.post(
@@ -520,6 +541,25 @@ def _stay(s: Stay) -> dict[str, Any]:
     }
 
 
+def _stay_data(payload: StayIn) -> tuple[dict[str, Any], list[Route]]:
+    errors: dict[str, list[str]] = {}
+    if payload.kind not in Stay.Kind.values:
+        errors["kind"] = [_("One of: %(values)s.") % {"values": ", ".join(Stay.Kind.values)}]
+    municipality = _municipality(payload.municipality, "municipality", errors)
+    routes = list(Route.objects.filter(slug__in=payload.routes))
+    if len(routes) != len(set(payload.routes)):
+        errors["routes"] = [_("Unknown routes.")]
+    if errors:
+        raise field_errors(errors)
+    data = payload.dict(exclude={"provider_id", "municipality", "routes"})
+    data.update(municipality=municipality)
+    return data, routes
+
+
+def _load_stay(pk: int) -> Stay:
+    return Stay.objects.select_related("provider", "municipality").get(pk=pk)
+
+
 @router.get("/stays", response=list[StayOut], summary="List stays")
 def list_stays(request: HttpRequest, page: int = 1) -> Any:
     qs = (
@@ -544,27 +584,33 @@ def get_stay(request: HttpRequest, slug: str) -> Any:
 )
 def create_stay(request: HttpRequest, payload: StayIn) -> Any:
     provider = organization_for_user_edit(request.user, pk=payload.provider_id)
-    errors: dict[str, list[str]] = {}
-    if payload.kind not in Stay.Kind.values:
-        errors["kind"] = [_("One of: %(values)s.") % {"values": ", ".join(Stay.Kind.values)}]
-    municipality = _municipality(payload.municipality, "municipality", errors)
-    routes = list(Route.objects.filter(slug__in=payload.routes))
-    if len(routes) != len(set(payload.routes)):
-        errors["routes"] = [_("Unknown routes.")]
-    if errors:
-        raise field_errors(errors)
-    data = payload.dict(exclude={"provider_id", "municipality", "routes"})
+    data, routes = _stay_data(payload)
     try:
         stay = services.stay_create(
-            data={**data, "provider": provider, "municipality": municipality},
-            routes=routes,
-            user=request.user,
+            data={**data, "provider": provider}, routes=routes, user=request.user
         )
     except ValidationError as exc:
         raise _errors(exc) from exc
-    return Status(
-        201, _stay(Stay.objects.select_related("provider", "municipality").get(pk=stay.pk))
-    )
+    return Status(201, _stay(_load_stay(stay.pk)))
+
+
+@router.put(
+    "/stays/{slug}",
+    auth=token_auth,
+    response={200: StayOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Replace one's own stay (token)",
+)
+def update_stay(request: HttpRequest, slug: str, payload: StayIn) -> Any:
+    stay = stay_for_user(request.user, slug, edit=True)
+    provider = organization_for_user_edit(request.user, pk=payload.provider_id)
+    data, routes = _stay_data(payload)
+    try:
+        services.stay_update(
+            stay=stay, data={**data, "provider": provider}, routes=routes, user=request.user
+        )
+    except ValidationError as exc:
+        raise _errors(exc) from exc
+    return _stay(_load_stay(stay.pk))
 
 
 # ----------------------------------------------------------------------------- dashboard

@@ -153,24 +153,7 @@ def route_stop_add(
         )
     if latitude is None or longitude is None:
         latitude, longitude = municipality.latitude, municipality.longitude
-    south, north, west, east = metro_area()
-    if not (south <= latitude <= north and west <= longitude <= east):
-        raise ValidationError(
-            {
-                "latitude": [
-                    _(
-                        "This stop is outside the metropolitan area of Bologna: check the "
-                        "coordinates (latitude %(s)s–%(n)s, longitude %(w)s–%(e)s)."
-                    )
-                    % {
-                        "s": f"{south:.2f}",
-                        "n": f"{north:.2f}",
-                        "w": f"{west:.2f}",
-                        "e": f"{east:.2f}",
-                    }
-                ]
-            }
-        )
+    _check_in_area(latitude, longitude)
     # Lock the route so that two stops added at once get distinct positions.
     Route.objects.select_for_update().filter(pk=route.pk).first()
     last = route.stops.aggregate(m=Max("position"))["m"] or 0
@@ -191,6 +174,70 @@ def route_stop_add(
     return stop
 
 
+def _check_in_area(latitude: Decimal, longitude: Decimal) -> None:
+    south, north, west, east = metro_area()
+    if not (south <= latitude <= north and west <= longitude <= east):
+        raise ValidationError(
+            {
+                "latitude": [
+                    _(
+                        "This stop is outside the metropolitan area of Bologna: check the "
+                        "coordinates (latitude %(s)s–%(n)s, longitude %(w)s–%(e)s)."
+                    )
+                    % {
+                        "s": f"{south:.2f}",
+                        "n": f"{north:.2f}",
+                        "w": f"{west:.2f}",
+                        "e": f"{east:.2f}",
+                    }
+                ]
+            }
+        )
+
+
+@transaction.atomic
+def route_stop_remove(*, stop: RouteStop, user: Any = None) -> None:
+    """Remove ``stop``; the stops after it move up one place, so positions stay 1…n."""
+    route = Route.objects.select_for_update().get(pk=stop.route_id)
+    current = RouteStop.objects.filter(pk=stop.pk, route=route).first()
+    if current is None:  # removed meanwhile
+        return
+    stop, position = current, current.position
+    audit_record(
+        user=user, instance=stop, action="delete", changes={"position": position, "name": stop.name}
+    )
+    stop.delete()
+    # One row at a time, in order: the unique (route, position) holds after every UPDATE.
+    for later in route.stops.filter(position__gt=position).order_by("position"):
+        RouteStop.objects.filter(pk=later.pk).update(position=later.position - 1)
+
+
+@transaction.atomic
+def route_stop_move(*, stop: RouteStop, direction: str, user: Any = None) -> RouteStop:
+    """Swap ``stop`` with the stop before it (``"up"``) or after it (``"down"``). Moving the
+    first stop up or the last one down changes nothing."""
+    if direction not in ("up", "down"):
+        raise ValidationError({"direction": [_("Move a stop up or down.")]})
+    route = Route.objects.select_for_update().get(pk=stop.route_id)
+    stop = RouteStop.objects.get(pk=stop.pk, route=route)
+    stops = route.stops.order_by("position")
+    neighbour = (
+        stops.filter(position__lt=stop.position).last()
+        if direction == "up"
+        else stops.filter(position__gt=stop.position).first()
+    )
+    if neighbour is None:
+        return stop
+    mine, theirs = stop.position, neighbour.position
+    # Through position 0 (never used: stops start at 1) so the unique constraint holds.
+    RouteStop.objects.filter(pk=stop.pk).update(position=0)
+    RouteStop.objects.filter(pk=neighbour.pk).update(position=mine)
+    RouteStop.objects.filter(pk=stop.pk).update(position=theirs)
+    stop.position = theirs
+    audit_record(user=user, instance=stop, action="update", changes={"position": [mine, theirs]})
+    return stop
+
+
 @transaction.atomic
 def stay_create(
     *, data: dict[str, Any], routes: list[Route] | None = None, user: Any = None
@@ -204,4 +251,20 @@ def stay_create(
     if routes:
         stay.routes.set(routes)
     audit_record(user=user, instance=stay, action="create")
+    return stay
+
+
+@transaction.atomic
+def stay_update(
+    *, stay: Stay, data: dict[str, Any], routes: list[Route] | None = None, user: Any = None
+) -> Stay:
+    if data.get("beds") is not None and data["beds"] < 1:
+        raise ValidationError({"beds": [_("A stay has at least one bed.")]})
+    for key, value in data.items():
+        setattr(stay, key, value)
+    stay.full_clean(exclude=["slug"])
+    stay.save()
+    if routes is not None:
+        stay.routes.set(routes)
+    audit_record(user=user, instance=stay, action="update")
     return stay

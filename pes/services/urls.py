@@ -16,7 +16,11 @@ urlpatterns = [
     path("percorsi/", views.route_list, name="routes"),
     path("percorsi/nuovo/", views.route_new, name="route_new"),
     path("percorsi/<slug:slug>/", views.route_detail, name="route"),
+    path("percorsi/<slug:slug>/modifica/", views.route_edit, name="route_edit"),
     path("percorsi/<slug:slug>/tappe/nuova/", views.stop_new, name="stop_new"),
+    path("percorsi/<slug:slug>/tappe/<int:pk>/sposta/", views.stop_move, name="stop_move"),
+    path("percorsi/<slug:slug>/tappe/<int:pk>/elimina/", views.stop_remove, name="stop_remove"),
     path("soggiorni/nuovo/", views.stay_new, name="stay_new"),
     path("soggiorni/<slug:slug>/", views.stay_detail, name="stay"),
+    path("soggiorni/<slug:slug>/modifica/", views.stay_edit, name="stay_edit"),
 ]

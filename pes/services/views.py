@@ -11,13 +11,20 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from pes.lib.charts import dot_map
 from pes.lib.forms import add_service_error
 from pes.lib.pagination import query_without_page
 from pes.registry.access import organizations_editable_by
 from pes.services import selectors, services
-from pes.services.access import route_for_user, service_for_user, stay_for_user, user_can_manage
+from pes.services.access import (
+    route_for_user,
+    service_for_user,
+    stay_for_user,
+    stop_for_user_edit,
+    user_can_manage,
+)
 from pes.services.documents import calendar_ics, json_ld, place_ld, route_map
 from pes.services.forms import RouteForm, SearchForm, ServiceForm, StayForm, StopForm
 from pes.services.models import Route
@@ -277,7 +284,24 @@ def route_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The route has been created: now add its stops."))
             return redirect("services:stop_new", slug=route.slug)
-    return render(request, "services/route_form.html", {"form": form})
+    return render(request, "services/route_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def route_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    route = route_for_user(request.user, slug, edit=True)
+    form = RouteForm(request.POST or None, instance=route, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.route_update(route=route, data=dict(form.cleaned_data), user=request.user)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The route has been saved."))
+            return redirect(route)
+    return render(
+        request, "services/route_form.html", {"form": form, "creating": False, "route": route}
+    )
 
 
 @login_required
@@ -306,6 +330,31 @@ def stop_new(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request, "services/stop_form.html", {"form": form, "route": route, "stops": stops}
     )
+
+
+@login_required
+@require_POST
+def stop_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    stop = stop_for_user_edit(request.user, slug, pk)
+    try:
+        services.route_stop_move(
+            stop=stop, direction=request.POST.get("direction", ""), user=request.user
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The order of the stops has been saved."))
+    return redirect("services:stop_new", slug=slug)
+
+
+@login_required
+@require_POST
+def stop_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    stop = stop_for_user_edit(request.user, slug, pk)
+    services.route_stop_remove(stop=stop, user=request.user)
+    messages.success(request, _("The stop has been removed."))
+    return redirect("services:stop_new", slug=slug)
 
 
 # ----------------------------------------------------------------------------- stays
@@ -350,7 +399,27 @@ def stay_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The stay has been published."))
             return redirect(stay)
-    return render(request, "services/stay_form.html", {"form": form})
+    return render(request, "services/stay_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def stay_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    stay = stay_for_user(request.user, slug, edit=True)
+    form = StayForm(request.POST or None, instance=stay, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "routes"}
+        try:
+            services.stay_update(
+                stay=stay, data=data, routes=list(form.cleaned_data["routes"]), user=request.user
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The stay has been saved."))
+            return redirect(stay)
+    return render(
+        request, "services/stay_form.html", {"form": form, "creating": False, "stay": stay}
+    )
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:

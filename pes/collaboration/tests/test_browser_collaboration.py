@@ -9,7 +9,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from playwright.sync_api import Page, expect
 
 from pes.accounts.models import User
@@ -38,6 +38,12 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("_restore_reference_data"),
 ]
+
+
+def shown(msgid: str) -> str:
+    """A msgid as the Italian interface of the browser shows it."""
+    with translation.override("it"):
+        return translation.gettext(msgid)
 
 
 def test_a_four_party_table_decides_adopts_a_proposal_and_a_municipality_runs_co_design(
@@ -106,7 +112,7 @@ def test_a_four_party_table_decides_adopts_a_proposal_and_a_municipality_runs_co
     page.goto(proposal.get_absolute_url())
     page.locator("#id_status").select_option("adopted")
     page.locator("form[action$='/stato/'] button").click()
-    expect(page.locator("main .lead")).to_contain_text("adopted")
+    expect(page.locator("main .lead")).to_contain_text(shown("adopted"))
     page.context.clear_cookies()
     sign_in(page, "gov@example.org")
     page.goto(proposal.get_absolute_url())
@@ -129,7 +135,7 @@ def test_a_four_party_table_decides_adopts_a_proposal_and_a_municipality_runs_co
     page.locator("#id_deadline").fill((timezone.localdate() + dt.timedelta(days=20)).isoformat())
     page.locator("main form button[type=submit]").click()
     page.locator("form[action$='/avviso/'] button").click()
-    expect(page.locator("main")).to_contain_text("public notice open")
+    expect(page.locator("main")).to_contain_text(shown("public notice open"))
     procedure = Procedure.objects.get()
 
     page.context.clear_cookies()
@@ -146,7 +152,7 @@ def test_a_four_party_table_decides_adopts_a_proposal_and_a_municipality_runs_co
     expression = ExpressionOfInterest.objects.get()
     page.locator(f"form[action$='/manifestazioni/{expression.pk}/verifica/'] button").click()
     page.locator("form[action$='/coprogettazione/'] button").click()
-    expect(page.locator("main")).to_contain_text("design table at work")
+    expect(page.locator("main")).to_contain_text(shown("design table at work"))
     page.locator("#id_text").fill("Accordo di collaborazione per due anni.")
     page.locator("#id_budget").fill("120000")
     page.locator("#id_months").fill("24")
@@ -155,14 +161,14 @@ def test_a_four_party_table_decides_adopts_a_proposal_and_a_municipality_runs_co
         f"{aps.codice_fiscale}; personale e spazi; 20000"
     )
     page.locator("form[action$='/accordo/'] button").click()
-    expect(page.locator("main")).to_contain_text("agreement reached")
+    expect(page.locator("main")).to_contain_text(shown("agreement reached"))
     procedure.refresh_from_db()
     assert procedure.stage == "agreed" and procedure.agreement_budget == Decimal("120000")
 
     # Public pages of the procedure, the proposal and the housing register.
     page.context.clear_cookies()
     page.goto(procedure.get_absolute_url())
-    expect(page.locator("main")).to_contain_text("not a tender")
+    expect(page.locator("main")).to_contain_text(shown("art. 55 D.Lgs. 117/2017 — not a tender"))
     assert_accessible(page, "an agreed procedure")
     page.goto("/collaborazione/procedimenti/")
     assert_accessible(page, "the procedures")

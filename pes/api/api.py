@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
@@ -42,6 +42,13 @@ def field_errors(errors: dict[str, list[str]]) -> NinjaValidationError:
             for message in messages
         ]
     )
+
+
+def service_errors(exc: ValidationError) -> NinjaValidationError:
+    """A service's ``ValidationError`` as 422 field errors (``__all__`` for the rest)."""
+    if hasattr(exc, "error_dict"):
+        return field_errors({k: [str(m) for m in v] for k, v in exc.message_dict.items()})
+    return field_errors({"__all__": [str(m) for m in exc.messages]})
 
 
 def _mount_routers() -> None:

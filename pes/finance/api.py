@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from pes.api.api import field_errors, token_auth
+from pes.api.api import field_errors, service_errors, token_auth
 from pes.finance import selectors, services
 from pes.finance.access import (
     application_for_reviewer,
@@ -31,12 +31,6 @@ HUNDRED = Decimal(100)
 
 class ErrorOut(Schema):
     detail: Any
-
-
-def _errors(exc: ValidationError) -> Any:
-    if hasattr(exc, "error_dict"):
-        return field_errors({k: [str(m) for m in v] for k, v in exc.message_dict.items()})
-    return field_errors({"__all__": [str(m) for m in exc.messages]})
 
 
 # ----------------------------------------------------------------------------- catalogue
@@ -318,7 +312,7 @@ def create_application(request: HttpRequest, payload: ApplicationIn) -> Any:
             user=request.user,
         )
     except ValidationError as exc:
-        raise _errors(exc) from exc
+        raise service_errors(exc) from exc
     return Status(201, _application(application, [d.pk for d in documents]))
 
 
@@ -356,7 +350,7 @@ def review_application(request: HttpRequest, application_id: int, payload: Revie
                 user=request.user,
             )
     except ValidationError as exc:
-        raise _errors(exc) from exc
+        raise service_errors(exc) from exc
     return _application(application)
 
 

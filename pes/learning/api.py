@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from pes.api.api import field_errors, token_auth
+from pes.api.api import field_errors, service_errors, token_auth
 from pes.learning import services
 from pes.learning.access import course_for_user, enrolment_for_user, research_for_user
 from pes.learning.models import MAX_AGE, Course, Enrolment, ResearchProject, Session
@@ -27,12 +27,6 @@ router = Router()
 
 class ErrorOut(Schema):
     detail: Any
-
-
-def _errors(exc: ValidationError) -> Any:
-    if hasattr(exc, "error_dict"):
-        return field_errors({k: [str(m) for m in v] for k, v in exc.message_dict.items()})
-    return field_errors({"__all__": [str(m) for m in exc.messages]})
 
 
 class SessionOut(Schema):
@@ -190,7 +184,7 @@ def create_course(request: HttpRequest, payload: CourseIn) -> Any:
     try:
         course = services.course_create(data={**data, "organizer": organizer}, user=request.user)
     except ValidationError as exc:
-        raise _errors(exc) from exc
+        raise service_errors(exc) from exc
     return Status(201, _course(_courses_qs().get(pk=course.pk)))
 
 
@@ -209,7 +203,7 @@ def update_course(request: HttpRequest, slug: str, payload: CourseIn) -> Any:
             course=course, data={**data, "organizer": organizer}, user=request.user
         )
     except ValidationError as exc:
-        raise _errors(exc) from exc
+        raise service_errors(exc) from exc
     return _course(_courses_qs().get(pk=course.pk))
 
 
@@ -239,7 +233,7 @@ def create_session(request: HttpRequest, slug: str, payload: SessionIn) -> Any:
             user=request.user,
         )
     except ValidationError as exc:
-        raise _errors(exc) from exc
+        raise service_errors(exc) from exc
     return Status(201, _session(Session.objects.select_related("municipality").get(pk=session.pk)))
 
 
@@ -259,7 +253,7 @@ def enrol(request: HttpRequest, slug: str, payload: EnrolIn) -> Any:
             institution=payload.institution,
         )
     except ValidationError as exc:
-        raise _errors(exc) from exc
+        raise service_errors(exc) from exc
     return Status(
         201,
         {
@@ -295,7 +289,7 @@ def cancel_enrolment(request: HttpRequest, enrolment_id: int) -> Any:
     try:
         enrolment = services.enrolment_cancel(enrolment=enrolment, user=request.user)
     except ValidationError as exc:
-        raise _errors(exc) from exc
+        raise service_errors(exc) from exc
     return {
         "id": enrolment.pk,
         "course": enrolment.course.slug,
@@ -397,7 +391,7 @@ def create_research(request: HttpRequest, payload: ResearchIn) -> Any:
             data={**data, "organization": organization}, missions=missions, user=request.user
         )
     except ValidationError as exc:
-        raise _errors(exc) from exc
+        raise service_errors(exc) from exc
     return Status(201, _research(project))
 
 
@@ -419,5 +413,5 @@ def update_research(request: HttpRequest, slug: str, payload: ResearchIn) -> Any
             user=request.user,
         )
     except ValidationError as exc:
-        raise _errors(exc) from exc
+        raise service_errors(exc) from exc
     return _research(ResearchProject.objects.prefetch_related("missions").get(pk=project.pk))

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
-from pes.api.api import field_errors, token_auth
+from pes.api.api import field_errors, service_errors, token_auth
 from pes.plan.access import initiative_for_user_edit, user_can_edit_initiative
 from pes.plan.models import Action, Indicator, Initiative, Mission, Plan
 from pes.plan.progress import plan_tree
@@ -258,9 +258,7 @@ def patch_initiative(request: HttpRequest, initiative_id: int, payload: Initiati
     except ConcurrentEditError as exc:
         return Status(409, {"detail": exc.messages[0]})
     except ValidationError as exc:
-        raise field_errors(
-            exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        ) from exc
+        raise service_errors(exc) from exc
     initiative = Initiative.objects.select_related("action__mission", "lead", "status").get(
         pk=initiative.pk
     )
@@ -331,7 +329,5 @@ def post_measurement(request: HttpRequest, code: str, payload: MeasurementIn) ->
             user=request.user,
         )
     except ValidationError as exc:
-        raise field_errors(
-            exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        ) from exc
+        raise service_errors(exc) from exc
     return Status(201, {"id": m.pk, "date": m.date.isoformat(), "value": str(m.value)})

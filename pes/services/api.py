@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from pes.api.api import field_errors, token_auth
+from pes.api.api import field_errors, service_errors, token_auth
 from pes.plan.models import Action
 from pes.registry.access import organization_for_user_edit
 from pes.services import selectors, services
@@ -27,12 +27,6 @@ router = Router()
 
 class ErrorOut(Schema):
     detail: Any
-
-
-def _errors(exc: ValidationError) -> Any:
-    if hasattr(exc, "error_dict"):
-        return field_errors({k: [str(m) for m in v] for k, v in exc.message_dict.items()})
-    return field_errors({"__all__": [str(m) for m in exc.messages]})
 
 
 def _municipality(code: str | None, field: str, errors: dict[str, list[str]]) -> Any:
@@ -292,7 +286,7 @@ def create_service(request: HttpRequest, payload: ServiceIn) -> Any:
             data={**data, "provider": provider}, other_municipalities=others, user=request.user
         )
     except ValidationError as exc:
-        raise _errors(exc) from exc
+        raise service_errors(exc) from exc
     return Status(201, _service(_load_service(service.pk)))
 
 
@@ -314,7 +308,7 @@ def update_service(request: HttpRequest, slug: str, payload: ServiceIn) -> Any:
             user=request.user,
         )
     except ValidationError as exc:
-        raise _errors(exc) from exc
+        raise service_errors(exc) from exc
     return _service(_load_service(service.pk))
 
 
@@ -440,7 +434,7 @@ def create_route(request: HttpRequest, payload: RouteIn) -> Any:
     try:
         route = services.route_create(data={**data, "provider": provider}, user=request.user)
     except ValidationError as exc:
-        raise _errors(exc) from exc
+        raise service_errors(exc) from exc
     return Status(201, _route(_routes_qs().get(pk=route.pk)))
 
 
@@ -457,7 +451,7 @@ def update_route(request: HttpRequest, slug: str, payload: RouteIn) -> Any:
     try:
         services.route_update(route=route, data={**data, "provider": provider}, user=request.user)
     except ValidationError as exc:
-        raise _errors(exc) from exc
+        raise service_errors(exc) from exc
     return _route(_routes_qs().get(pk=route.pk))
 
 
@@ -488,7 +482,7 @@ def add_stop(request: HttpRequest, slug: str, payload: StopIn) -> Any:
             user=request.user,
         )
     except ValidationError as exc:
-        raise _errors(exc) from exc
+        raise service_errors(exc) from exc
     return Status(201, _route(_routes_qs().get(pk=route.pk)))
 
 
@@ -590,7 +584,7 @@ def create_stay(request: HttpRequest, payload: StayIn) -> Any:
             data={**data, "provider": provider}, routes=routes, user=request.user
         )
     except ValidationError as exc:
-        raise _errors(exc) from exc
+        raise service_errors(exc) from exc
     return Status(201, _stay(_load_stay(stay.pk)))
 
 
@@ -609,7 +603,7 @@ def update_stay(request: HttpRequest, slug: str, payload: StayIn) -> Any:
             stay=stay, data={**data, "provider": provider}, routes=routes, user=request.user
         )
     except ValidationError as exc:
-        raise _errors(exc) from exc
+        raise service_errors(exc) from exc
     return _stay(_load_stay(stay.pk))
 
 

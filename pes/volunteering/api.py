@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from pes.api.api import field_errors, token_auth
+from pes.api.api import field_errors, service_errors, token_auth
 from pes.registry.access import organization_for_user_edit
 from pes.registry.models import Activity
 from pes.territory.models import Municipality
@@ -190,12 +190,6 @@ def _booking(b: Booking) -> dict[str, Any]:
     }
 
 
-def _errors(exc: ValidationError) -> Any:
-    if hasattr(exc, "error_dict"):
-        return field_errors({k: [str(m) for m in v] for k, v in exc.message_dict.items()})
-    return field_errors({"__all__": [str(m) for m in exc.messages]})
-
-
 @router.get("/opportunities", response=OpportunityPage, summary="Search opportunities")
 def list_opportunities(request: HttpRequest, filters: Query[FiltersIn]) -> dict[str, Any]:
     data = filters.dict()
@@ -256,7 +250,7 @@ def create_opportunity(request: HttpRequest, payload: OpportunityIn) -> Any:
             user=request.user,
         )
     except ValidationError as exc:
-        raise _errors(exc) from exc
+        raise service_errors(exc) from exc
     return Status(201, _opportunity(opportunity))
 
 
@@ -292,7 +286,7 @@ def create_shift(request: HttpRequest, slug: str, payload: ShiftIn) -> Any:
             user=request.user,
         )
     except ValidationError as exc:
-        raise _errors(exc) from exc
+        raise service_errors(exc) from exc
     shift = Shift.objects.select_related("municipality").get(pk=shift.pk)
     return Status(201, _shift(shift))
 
@@ -326,7 +320,7 @@ def book_shift(request: HttpRequest, shift_id: int) -> Any:
     try:
         booking = services.shift_book(shift=shift, volunteer=volunteer, user=request.user)
     except ValidationError as exc:
-        raise _errors(exc) from exc
+        raise service_errors(exc) from exc
     booking.shift = shift
     return Status(201, _booking(booking))
 
@@ -346,7 +340,7 @@ def cancel_booking(request: HttpRequest, booking_id: int) -> Any:
     try:
         services.booking_cancel(booking=booking, user=request.user)
     except ValidationError as exc:
-        raise _errors(exc) from exc
+        raise service_errors(exc) from exc
     return _booking(booking)
 
 

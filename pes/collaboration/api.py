@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 
 from pes.api.api import field_errors, token_auth
@@ -257,7 +258,7 @@ def proposal_support(request: HttpRequest, pk: int, payload: SupportIn) -> Any:
         organization = organization_for_user_edit(request.user, pk=payload.organization_id)
     except PermissionDenied as exc:
         raise field_errors(
-            {"organization_id": ["You may not act on behalf of this organisation."]}
+            {"organization_id": [gettext("You may not act on behalf of this organisation.")]}
         ) from exc
     try:
         services.proposal_support(proposal=p, organization=organization, user=request.user)

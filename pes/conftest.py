@@ -38,6 +38,7 @@ CHROMIUM_ARGS = [
 
 def load_reference_data() -> None:
     """What the data migrations load: transactional tests flush it after every test."""
+    from pes.impact.library import load_library
     from pes.plan.seed import load_plan, load_statuses_and_periods
     from pes.registry.reference import load_reference
     from pes.territory.loader import load_territory
@@ -46,6 +47,7 @@ def load_reference_data() -> None:
     load_reference()
     load_plan()
     load_statuses_and_periods()
+    load_library()
 
 
 @pytest.fixture(scope="module")
@@ -84,9 +86,17 @@ def reference_data(transactional_db: Any) -> None:
 
 
 @pytest.fixture
-def page(chromium: Browser, live_server: Any, reference_data: None) -> Iterator[Page]:
+def browser_locale() -> str:
+    """The language the browser asks for; a module whose tests read English overrides it."""
+    return "it-IT"
+
+
+@pytest.fixture
+def page(
+    chromium: Browser, live_server: Any, reference_data: None, browser_locale: str
+) -> Iterator[Page]:
     context = chromium.new_context(
-        base_url=live_server.url, locale="it-IT", viewport={"width": 1280, "height": 900}
+        base_url=live_server.url, locale=browser_locale, viewport={"width": 1280, "height": 900}
     )
     context.set_default_timeout(10_000)
     page = context.new_page()

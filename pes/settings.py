@@ -58,6 +58,12 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"  # noqa: S105
+# Encrypted special-category fields (work inclusion) derive their keys from SECRET_KEY (and
+# SECRET_KEY_FALLBACKS, for rotation) with these salts; the first one encrypts. A salt is not a
+# secret: keep the same value across deployments that share a database.
+SALT_KEY = env_list("SALT_KEY", ["pes-special-category-data"])
+# Days a closed work-inclusion case is kept before `anonymise_inclusion` strips it.
+INCLUSION_RETENTION_DAYS = env_int("INCLUSION_RETENTION_DAYS", 730)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
@@ -89,6 +95,9 @@ INSTALLED_APPS = [
     "pes.learning",
     "pes.collaboration",
     "pes.finance",
+    "pes.inclusion",
+    "pes.impact",
+    "pes.incubation",
     "pes.api",
 ]
 

@@ -2,7 +2,8 @@
 
 Used when a handful of new strings need their Italian text: it clears the ``fuzzy`` flag
 and the previous-msgid comments of the entries it fills, and leaves everything else as is.
-A plural entry takes a list ``[singular, plural]``.
+A plural entry takes a list ``[singular, plural]``. An entry with a context is looked up as
+``"context\u0004msgid"`` first, then as the bare msgid.
 """
 
 from __future__ import annotations
@@ -34,14 +35,18 @@ def fill(po_path: Path, translations: dict[str, str | list[str]]) -> list[str]:
         while end < len(lines) and lines[end].startswith('"'):
             end += 1
         msgid = _unquote([lines[start][6:]] + lines[start + 1 : end])
-        if msgid not in translations:
+        ctxt = [line for line in lines[:start] if line.startswith("msgctxt ")]
+        key = msgid
+        if ctxt and f"{json.loads(ctxt[0][8:])}\x04{msgid}" in translations:
+            key = f"{json.loads(ctxt[0][8:])}\x04{msgid}"
+        if key not in translations:
             continue
         head = [line for line in lines[:start] if not line.startswith("#|")]
         head = [re.sub(r"^#, fuzzy, ", "#, ", h) for h in head if h != "#, fuzzy"]
         body = lines[start:end]
         rest = lines[end:]
         plural = [line for line in rest if line.startswith("msgid_plural ")]
-        value = translations[msgid]
+        value = translations[key]
         if plural:
             pend = rest.index(plural[0]) + 1
             while pend < len(rest) and rest[pend].startswith('"'):
@@ -52,7 +57,7 @@ def fill(po_path: Path, translations: dict[str, str | list[str]]) -> list[str]:
         else:
             new = body + [f"msgstr {_quote(str(value))}"]
         blocks[i] = "\n".join(head + new)
-        done.append(msgid)
+        done.append(key)
     po_path.write_text("\n\n".join(blocks), encoding="utf-8")
     return done
 

@@ -54,6 +54,9 @@ def service_errors(exc: ValidationError) -> NinjaValidationError:
 def _mount_routers() -> None:
     from pes.collaboration.api import router as collaboration_router
     from pes.finance.api import router as finance_router
+    from pes.impact.api import router as impact_router
+    from pes.inclusion.api import router as inclusion_router
+    from pes.incubation.api import router as incubation_router
     from pes.learning.api import router as learning_router
     from pes.plan.api import router as plan_router
     from pes.procurement.api import router as procurement_router
@@ -70,6 +73,9 @@ def _mount_routers() -> None:
     api.add_router("/learning", learning_router, tags=["learning"])
     api.add_router("/collaboration", collaboration_router, tags=["collaboration"])
     api.add_router("/finance", finance_router, tags=["finance"])
+    api.add_router("/inclusion", inclusion_router, tags=["inclusion"])
+    api.add_router("/impact", impact_router, tags=["impact"])
+    api.add_router("/incubation", incubation_router, tags=["incubation"])
     api.add_router("/", registry_router, tags=["registry"])
 
 

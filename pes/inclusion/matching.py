@@ -1,0 +1,1831 @@
+"""The matching engine of work inclusion: pure Python + numpy + OR-Tools, no ORM.
+
+The rest of the module turns database rows into the plain frozen dataclasses below, calls
+these functions and shows the results as *recommendations*: an operator confirms or overrides
+every proposal (DESIGN.md, data rules; GDPR art. 22). Nothing here reads or writes the database.
+
+Interface
+---------
+
+Inputs (frozen dataclasses; sets are ``frozenset[str]`` of stable codes, never labels):
+
+* :class:`Person` — ``id``, ``municipality`` (ISTAT code of the domicile), ``skills``,
+  ``languages``, ``education`` (:class:`Education`), availability (``max_hours_per_week``,
+  ``min_hours_per_week``, ``shifts`` — empty means any), constraints (``max_travel_km``,
+  ``needs_public_transport``, ``has_driving_licence``, ``needs_step_free_access``,
+  ``care_duties`` — care duties are expressed as a lower ``max_hours_per_week``), and the
+  ``contracts`` the person prefers (empty means any).
+* :class:`Opening` — ``id``, ``municipality``, ``required_skills`` (mandatory),
+  ``desirable_skills``, ``languages`` (mandatory), ``min_education``, ``hours_per_week``,
+  ``shifts``, ``contract`` (:class:`Contract` value), ``places`` (capacity),
+  ``step_free_access``, ``public_transport`` (reachable by public transport),
+  ``requires_driving_licence``.
+* :class:`Weights` — the weight of each score component and ``distance_scale_km``.
+* Distances are between municipality centroids: a :class:`DistanceMatrix` (build it with
+  :meth:`DistanceMatrix.from_coordinates` from ``{istat_code: (lat, lon)}``) or any callable
+  ``(from_code, to_code) -> km``.
+
+Outputs:
+
+* :class:`Reason` — ``code`` + ``params`` (+ ``kind``: ``"positive"``, ``"negative"`` or
+  ``"exclusion"``); ``reason.text`` is the translated sentence (English msgids through
+  ``gettext_lazy``; the UI may also translate ``code`` itself).
+* :class:`Suggestion` — ``person_id``, ``opening_id``, ``score`` (0..100, one decimal),
+  ``distance_km``, ``reasons``.
+* :class:`Allocation` — ``assignments`` (:class:`Assignment`: person, opening, score),
+  ``total_score``, ``assigned``, ``unassigned_people``, ``unfilled_places``, ``arcs``,
+  ``method``, ``timings`` (seconds), ``candidate_limit``, ``truncated_openings``, ``exact``
+  (optimal over every feasible pair, proved) and ``pricing_rounds``; ``summary()`` as a dict.
+
+Functions:
+
+* :func:`exclusions` — the hard constraints a pair violates (empty list: feasible), as
+  reasons, so the UI can say why someone is *not* suggested.
+* :func:`score_pair` — a :class:`Suggestion` or ``None`` when a hard constraint excludes the
+  pair: distance beyond the global or the person's limit, no public transport when the person
+  needs it, more hours than the person can work, a missing required skill or language, too
+  little education, no driving licence, no step-free access, no common shift.
+* :func:`rank_openings_for_person` / :func:`rank_people_for_opening` — best first
+  (score desc, then distance, then id), at most ``limit``, each with its reasons.
+* :func:`allocate` — the global allocation: each person at most one opening, each opening at
+  most ``places`` people, maximising the total score; OR-Tools min-cost flow over the feasible
+  pair graph. People with identical features are merged into one supply node with their
+  multiplicity (an exact reduction). ``candidate_limit=None`` (default) keeps every feasible
+  pair, so the result is optimal over the whole feasible graph. ``candidate_limit=k`` keeps,
+  for each opening with ``c`` places, its best ``k * c`` people: the result is optimal over
+  that candidate graph (``exact`` is False). ``candidate_limit=k, exact=True`` then *proves*
+  optimality over every feasible pair by column generation: the optimal dual prices of the
+  solution are computed, the pairs that would raise the total at those prices are added and
+  the flow solved again until none is left (``Allocation.exact`` is True, the prices are the
+  certificate). Use it at scale: it reaches the whole-graph optimum on a fraction of the pairs.
+* :func:`allocate_greedy` — the baseline on the *same* candidate graph: all pairs by score
+  descending, taken while the person is free and the opening has room.
+* :func:`candidate_pairs` — the feasible (person, opening, score) arrays both use, scored with
+  numpy per municipality block (pairs beyond the distance limit are never formed); pass the
+  same ``candidates`` to both functions to compare them on one graph.
+* :func:`generate_instance` — realistic synthetic people and openings over given
+  municipalities, deterministic for a seed; shared by the tests and ``bench/matching.py``.
+
+Scores
+------
+
+Each component is in [0, 1] and worth ``weight / sum(weights)`` of 100 points; each
+component's points are rounded to a tenth on their own and then added, so the score has one
+decimal and the allocation works on exact integer tenths:
+
+* skills: (required skills + desirable skills the person has) / (required + desirable);
+  1 when the opening asks for none;
+* distance: ``1 - km / limit``, where the limit is the smaller of the global limit and the
+  person's own, or ``distance_scale_km`` when neither is set (0 beyond it);
+* hours: 1 when the hours are within the person's availability, ``hours / min_hours`` when the
+  opening offers fewer hours than the person wants;
+* shifts: share of the opening's shifts the person is available for (1 if either says "any");
+* contract: 1 when the opening's contract is one the person prefers (or they have no
+  preference), else 0.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from django.utils.translation import gettext_lazy as _
+
+from pes.lib.geo import haversine_km
+
+__all__ = [
+    "Allocation",
+    "Assignment",
+    "CandidatePairs",
+    "Contract",
+    "DistanceMatrix",
+    "Education",
+    "Opening",
+    "Person",
+    "Reason",
+    "Shift",
+    "Suggestion",
+    "Weights",
+    "allocate",
+    "allocate_greedy",
+    "candidate_pairs",
+    "exclusions",
+    "generate_instance",
+    "rank_openings_for_person",
+    "rank_people_for_opening",
+    "score_pair",
+]
+
+#: Scores are kept as integer tenths of a point: 0..1000.
+SCALE = 10
+MAX_POINTS = 100 * SCALE
+
+
+class Education(enum.IntEnum):
+    """Highest education completed, ordered (Italian system)."""
+
+    NONE = 0
+    PRIMARY = 1  # licenza elementare
+    LOWER_SECONDARY = 2  # licenza media
+    VOCATIONAL = 3  # qualifica professionale (IeFP)
+    UPPER_SECONDARY = 4  # diploma
+    BACHELOR = 5  # laurea triennale
+    MASTER = 6  # laurea magistrale o superiore
+
+
+class Contract(enum.StrEnum):
+    INTERNSHIP = "internship"  # tirocinio
+    APPRENTICESHIP = "apprenticeship"  # apprendistato
+    FIXED_TERM = "fixed_term"  # tempo determinato
+    PERMANENT = "permanent"  # tempo indeterminato
+
+
+class Shift(enum.StrEnum):
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+    EVENING = "evening"
+    NIGHT = "night"
+    WEEKEND = "weekend"
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A person ready for placement, as the engine sees them (no identity, no health data)."""
+
+    id: int
+    municipality: str
+    skills: frozenset[str] = frozenset()
+    languages: frozenset[str] = frozenset({"it"})
+    education: int = Education.LOWER_SECONDARY
+    max_hours_per_week: int = 40
+    min_hours_per_week: int = 0
+    shifts: frozenset[str] = frozenset()  # empty: any shift
+    max_travel_km: float | None = None  # None: only the global limit
+    needs_public_transport: bool = False
+    has_driving_licence: bool = False
+    needs_step_free_access: bool = False
+    care_duties: bool = False
+    contracts: frozenset[str] = frozenset()  # preferred contracts; empty: any
+
+    def features(self) -> tuple[Any, ...]:
+        """Everything but the id: people with equal features score identically."""
+        return (
+            self.municipality,
+            self.skills,
+            self.languages,
+            int(self.education),
+            self.max_hours_per_week,
+            self.min_hours_per_week,
+            self.shifts,
+            self.max_travel_km,
+            self.needs_public_transport,
+            self.has_driving_licence,
+            self.needs_step_free_access,
+            self.care_duties,
+            self.contracts,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """An open position with ``places`` vacancies."""
+
+    id: int
+    municipality: str
+    required_skills: frozenset[str] = frozenset()
+    desirable_skills: frozenset[str] = frozenset()
+    languages: frozenset[str] = frozenset()  # required languages
+    min_education: int = Education.NONE
+    hours_per_week: int = 40
+    shifts: frozenset[str] = frozenset()  # empty: any / not specified
+    contract: str = Contract.FIXED_TERM
+    places: int = 1
+    step_free_access: bool = False
+    public_transport: bool = True
+    requires_driving_licence: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Weights of the score components (any non-negative numbers; normalised to 100)."""
+
+    skills: float = 45.0
+    distance: float = 25.0
+    hours: float = 15.0
+    shifts: float = 5.0
+    contract: float = 10.0
+    #: Distance at which the distance component reaches 0 when no limit applies.
+    distance_scale_km: float = 50.0
+
+    def __post_init__(self) -> None:
+        values = (self.skills, self.distance, self.hours, self.shifts, self.contract)
+        if any(v < 0 for v in values) or sum(values) <= 0:
+            raise ValueError("weights must be non-negative with a positive sum")
+        if self.distance_scale_km <= 0:
+            raise ValueError("distance_scale_km must be positive")
+
+    @property
+    def total(self) -> float:
+        return self.skills + self.distance + self.hours + self.shifts + self.contract
+
+    def factors(self) -> tuple[float, float, float, float, float]:
+        """Tenths of a point each component is worth at 1: they add up to 1000."""
+        scale = MAX_POINTS / self.total
+        return (
+            self.skills * scale,
+            self.distance * scale,
+            self.hours * scale,
+            self.shifts * scale,
+            self.contract * scale,
+        )
+
+
+DEFAULT_WEIGHTS = Weights()
+
+
+# --------------------------------------------------------------------------- outputs
+
+ReasonKind = Literal["positive", "negative", "exclusion"]
+
+#: Translatable sentences of every reason code; ``params`` fill the placeholders.
+REASON_MESSAGES: dict[str, Any] = {
+    # why a pair scores what it scores
+    "skills_required": _("Has the required skills: %(skills)s"),
+    "skills_none_required": _("No specific skill required"),
+    "skills_desirable": _("Has %(matched)s of %(total)s desirable skills"),
+    "distance_same_municipality": _("Works in the same municipality"),
+    "distance": _("Workplace %(km)s km away"),
+    "public_transport": _("Reachable by public transport"),
+    "hours_fit": _("%(hours)s hours a week, within availability (up to %(max)s)"),
+    "hours_fit_care": _("%(hours)s hours a week, compatible with care duties (up to %(max)s)"),
+    "hours_short": _("%(hours)s hours a week, fewer than the %(min)s wanted"),
+    "shifts": _("Available for %(matched)s of %(total)s shifts"),
+    "contract_preferred": _("Contract of a preferred kind"),
+    "contract_not_preferred": _("Contract not among the preferred kinds"),
+    "step_free_access": _("Step-free access to the workplace"),
+    # why a pair is excluded
+    "too_far": _("Workplace %(km)s km away, beyond the %(limit)s km limit"),
+    "no_public_transport": _("Not reachable by public transport"),
+    "too_many_hours": _("%(hours)s hours a week, more than the %(max)s available"),
+    "missing_skills": _("Missing required skills: %(skills)s"),
+    "missing_languages": _("Missing required languages: %(languages)s"),
+    "education_below": _("Education below the level required"),
+    "driving_licence": _("A driving licence is required"),
+    "no_step_free_access": _("No step-free access to the workplace"),
+    "shifts_incompatible": _("Not available for any of the shifts"),
+}
+
+
+def _param_text(value: Any) -> Any:
+    if isinstance(value, list | tuple | frozenset | set):
+        return ", ".join(str(v) for v in value)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One reason of a suggestion: a stable ``code`` with ``params`` for the sentence."""
+
+    code: str
+    kind: ReasonKind = "positive"
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    @property
+    def text(self) -> str:
+        """The sentence in the active language."""
+        message = str(REASON_MESSAGES[self.code])
+        if not self.params:
+            return message
+        return message % {k: _param_text(v) for k, v in self.params.items()}
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    person_id: int
+    opening_id: int
+    score: float  # 0..100, one decimal
+    distance_km: float
+    reasons: tuple[Reason, ...] = ()
+
+    @property
+    def points(self) -> int:
+        """The score in integer tenths (what the allocation adds up)."""
+        return round(self.score * SCALE)
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    person_id: int
+    opening_id: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """The result of :func:`allocate` or :func:`allocate_greedy`."""
+
+    method: str  # "min_cost_flow" or "greedy"
+    assignments: tuple[Assignment, ...]
+    total_points: int  # sum of the scores in tenths: exact
+    people: int
+    places: int
+    arcs: int  # (person, opening) candidate pairs the method chose from
+    unassigned_people: int
+    unfilled_places: int
+    candidate_limit: int | None = None
+    truncated_openings: int = 0  # openings whose candidate list was cut by candidate_limit
+    timings: Mapping[str, float] = field(default_factory=dict)
+    #: True when the total is the optimum over *every* feasible pair: no candidate limit, or
+    #: a limit whose result was proved optimal by pricing (``allocate(..., exact=True)``).
+    exact: bool = False
+    pricing_rounds: int = 0
+
+    @property
+    def total_score(self) -> float:
+        return self.total_points / SCALE
+
+    @property
+    def assigned(self) -> int:
+        return len(self.assignments)
+
+    def by_person(self) -> dict[int, Assignment]:
+        return {a.person_id: a for a in self.assignments}
+
+    def by_opening(self) -> dict[int, list[Assignment]]:
+        grouped: dict[int, list[Assignment]] = {}
+        for a in self.assignments:
+            grouped.setdefault(a.opening_id, []).append(a)
+        return grouped
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "people": self.people,
+            "places": self.places,
+            "arcs": self.arcs,
+            "assigned": self.assigned,
+            "unassigned_people": self.unassigned_people,
+            "unfilled_places": self.unfilled_places,
+            "total_score": self.total_score,
+            "mean_score": round(self.total_score / self.assigned, 2) if self.assigned else None,
+            "candidate_limit": self.candidate_limit,
+            "truncated_openings": self.truncated_openings,
+            "exact": self.exact,
+            "pricing_rounds": self.pricing_rounds,
+            "timings": dict(self.timings),
+        }
+
+
+# --------------------------------------------------------------------------- distances
+
+
+class DistanceMatrix:
+    """Kilometres between municipality centroids, indexed by ISTAT code."""
+
+    def __init__(self, codes: Sequence[str], km: np.ndarray) -> None:
+        self.codes: tuple[str, ...] = tuple(codes)
+        self.km = np.asarray(km, dtype=np.float64)
+        if self.km.shape != (len(self.codes), len(self.codes)):
+            raise ValueError("the matrix must be square, one row per code")
+        self.index: dict[str, int] = {code: i for i, code in enumerate(self.codes)}
+
+    @classmethod
+    def from_coordinates(cls, coordinates: Mapping[str, tuple[float, float]]) -> DistanceMatrix:
+        codes = sorted(coordinates)
+        km = np.zeros((len(codes), len(codes)))
+        for i, a in enumerate(codes):
+            for j in range(i + 1, len(codes)):
+                lat1, lon1 = coordinates[a]
+                lat2, lon2 = coordinates[codes[j]]
+                km[i, j] = km[j, i] = haversine_km(lat1, lon1, lat2, lon2)
+        return cls(codes, km)
+
+    @classmethod
+    def from_function(
+        cls, codes: Iterable[str], distance: Callable[[str, str], float]
+    ) -> DistanceMatrix:
+        ordered = sorted(set(codes))
+        km = np.array([[float(distance(a, b)) for b in ordered] for a in ordered])
+        return cls(ordered, km.reshape(len(ordered), len(ordered)))
+
+    def __call__(self, a: str, b: str) -> float:
+        return float(self.km[self.index[a], self.index[b]])
+
+
+Distances = DistanceMatrix | Callable[[str, str], float]
+
+
+def _matrix_for(
+    distances: Distances, people: Sequence[Person], openings: Sequence[Opening]
+) -> DistanceMatrix:
+    if isinstance(distances, DistanceMatrix):
+        missing = {p.municipality for p in people} | {o.municipality for o in openings}
+        missing -= set(distances.index)
+        if missing:
+            raise ValueError(f"no distances for municipalities {sorted(missing)}")
+        return distances
+    codes = {p.municipality for p in people} | {o.municipality for o in openings}
+    return DistanceMatrix.from_function(codes, distances)
+
+
+def _distance(distances: Distances, a: str, b: str) -> float:
+    return float(distances(a, b))
+
+
+# --------------------------------------------------------------------------- one pair
+
+
+def _limit_km(person: Person, max_distance_km: float | None) -> float | None:
+    limits = [x for x in (max_distance_km, person.max_travel_km) if x is not None]
+    return min(limits) if limits else None
+
+
+def exclusions(
+    person: Person,
+    opening: Opening,
+    *,
+    distance_km: float,
+    max_distance_km: float | None = None,
+) -> list[Reason]:
+    """The hard constraints the pair violates, as reasons of kind ``"exclusion"``."""
+    out: list[Reason] = []
+    limit = _limit_km(person, max_distance_km)
+    if limit is not None and distance_km > limit:
+        out.append(
+            Reason("too_far", "exclusion", {"km": round(distance_km, 1), "limit": round(limit, 1)})
+        )
+    if person.needs_public_transport and not opening.public_transport:
+        out.append(Reason("no_public_transport", "exclusion"))
+    if opening.hours_per_week > person.max_hours_per_week:
+        out.append(
+            Reason(
+                "too_many_hours",
+                "exclusion",
+                {"hours": opening.hours_per_week, "max": person.max_hours_per_week},
+            )
+        )
+    missing = opening.required_skills - person.skills
+    if missing:
+        out.append(Reason("missing_skills", "exclusion", {"skills": sorted(missing)}))
+    missing_languages = opening.languages - person.languages
+    if missing_languages:
+        out.append(
+            Reason("missing_languages", "exclusion", {"languages": sorted(missing_languages)})
+        )
+    if person.education < opening.min_education:
+        out.append(
+            Reason(
+                "education_below",
+                "exclusion",
+                {"required": int(opening.min_education), "has": int(person.education)},
+            )
+        )
+    if opening.requires_driving_licence and not person.has_driving_licence:
+        out.append(Reason("driving_licence", "exclusion"))
+    if person.needs_step_free_access and not opening.step_free_access:
+        out.append(Reason("no_step_free_access", "exclusion"))
+    if person.shifts and opening.shifts and not (person.shifts & opening.shifts):
+        out.append(Reason("shifts_incompatible", "exclusion"))
+    return out
+
+
+def _components(
+    person: Person, opening: Opening, distance_km: float, limit: float | None, weights: Weights
+) -> tuple[float, float, float, float, float]:
+    n_req = len(opening.required_skills)
+    n_nice = len(opening.desirable_skills)
+    if n_req + n_nice:
+        skills = (n_req + len(person.skills & opening.desirable_skills)) / (n_req + n_nice)
+    else:
+        skills = 1.0
+    scale = limit if limit is not None and limit > 0 else weights.distance_scale_km
+    distance = max(0.0, 1.0 - distance_km / scale)
+    if opening.hours_per_week < person.min_hours_per_week:
+        hours = opening.hours_per_week / person.min_hours_per_week
+    else:
+        hours = 1.0
+    if person.shifts and opening.shifts:
+        shifts = len(person.shifts & opening.shifts) / len(opening.shifts)
+    else:
+        shifts = 1.0
+    contract = 1.0 if not person.contracts or opening.contract in person.contracts else 0.0
+    return skills, distance, hours, shifts, contract
+
+
+def _points(components: tuple[float, float, float, float, float], weights: Weights) -> int:
+    """Each component rounded to tenths on its own, then added: exactly what numpy computes."""
+    total = 0
+    for factor, value in zip(weights.factors(), components, strict=True):
+        total += int(math.floor(factor * value + 0.5))
+    return min(MAX_POINTS, total)
+
+
+def _reasons(
+    person: Person, opening: Opening, distance_km: float, components: tuple[float, ...]
+) -> tuple[Reason, ...]:
+    out: list[Reason] = []
+    if opening.required_skills:
+        out.append(
+            Reason("skills_required", "positive", {"skills": sorted(opening.required_skills)})
+        )
+    elif not opening.desirable_skills:
+        out.append(Reason("skills_none_required", "positive"))
+    if opening.desirable_skills:
+        matched = sorted(person.skills & opening.desirable_skills)
+        out.append(
+            Reason(
+                "skills_desirable",
+                "positive" if matched else "negative",
+                {
+                    "matched": len(matched),
+                    "total": len(opening.desirable_skills),
+                    "skills": matched,
+                },
+            )
+        )
+    if distance_km == 0:
+        out.append(Reason("distance_same_municipality", "positive", {"km": 0.0}))
+    else:
+        out.append(
+            Reason(
+                "distance",
+                "positive" if components[1] >= 0.5 else "negative",
+                {"km": round(distance_km, 1)},
+            )
+        )
+    if person.needs_public_transport:
+        out.append(Reason("public_transport", "positive"))
+    if opening.hours_per_week < person.min_hours_per_week:
+        out.append(
+            Reason(
+                "hours_short",
+                "negative",
+                {"hours": opening.hours_per_week, "min": person.min_hours_per_week},
+            )
+        )
+    else:
+        out.append(
+            Reason(
+                "hours_fit_care" if person.care_duties else "hours_fit",
+                "positive",
+                {"hours": opening.hours_per_week, "max": person.max_hours_per_week},
+            )
+        )
+    if person.shifts and opening.shifts:
+        matched_shifts = person.shifts & opening.shifts
+        out.append(
+            Reason(
+                "shifts",
+                "positive" if len(matched_shifts) == len(opening.shifts) else "negative",
+                {
+                    "matched": len(matched_shifts),
+                    "total": len(opening.shifts),
+                    "shifts": sorted(matched_shifts),
+                },
+            )
+        )
+    if person.contracts:
+        if opening.contract in person.contracts:
+            out.append(Reason("contract_preferred", "positive", {"contract": opening.contract}))
+        else:
+            out.append(Reason("contract_not_preferred", "negative", {"contract": opening.contract}))
+    if person.needs_step_free_access:
+        out.append(Reason("step_free_access", "positive"))
+    return tuple(out)
+
+
+def _pair_points(
+    person: Person,
+    opening: Opening,
+    distance_km: float,
+    max_distance_km: float | None,
+    weights: Weights,
+) -> int | None:
+    if exclusions(person, opening, distance_km=distance_km, max_distance_km=max_distance_km):
+        return None
+    limit = _limit_km(person, max_distance_km)
+    return _points(_components(person, opening, distance_km, limit, weights), weights)
+
+
+def score_pair(
+    person: Person,
+    opening: Opening,
+    *,
+    weights: Weights = DEFAULT_WEIGHTS,
+    distance_km: float,
+    max_distance_km: float | None = None,
+) -> Suggestion | None:
+    """Score one pair with its reasons; ``None`` when a hard constraint excludes it."""
+    if exclusions(person, opening, distance_km=distance_km, max_distance_km=max_distance_km):
+        return None
+    limit = _limit_km(person, max_distance_km)
+    components = _components(person, opening, distance_km, limit, weights)
+    points = _points(components, weights)
+    return Suggestion(
+        person_id=person.id,
+        opening_id=opening.id,
+        score=points / SCALE,
+        distance_km=round(distance_km, 1),
+        reasons=_reasons(person, opening, distance_km, components),
+    )
+
+
+# --------------------------------------------------------------------------- ranked lists
+
+
+def rank_openings_for_person(
+    person: Person,
+    openings: Iterable[Opening],
+    *,
+    distances: Distances,
+    limit: int = 20,
+    weights: Weights = DEFAULT_WEIGHTS,
+    max_distance_km: float | None = None,
+    min_score: float = 0.0,
+) -> list[Suggestion]:
+    """The best openings for a person: score desc, then distance, then opening id."""
+    scored: list[tuple[int, float, int, Opening]] = []
+    for opening in openings:
+        if opening.places <= 0:
+            continue
+        km = _distance(distances, person.municipality, opening.municipality)
+        points = _pair_points(person, opening, km, max_distance_km, weights)
+        if points is not None and points >= min_score * SCALE:
+            scored.append((-points, km, opening.id, opening))
+    scored.sort(key=lambda row: row[:3])
+    out = []
+    for _points_neg, km, _id, opening in scored[: max(0, limit)]:
+        suggestion = score_pair(
+            person, opening, weights=weights, distance_km=km, max_distance_km=max_distance_km
+        )
+        assert suggestion is not None  # noqa: S101 - scored above with the same inputs
+        out.append(suggestion)
+    return out
+
+
+def rank_people_for_opening(
+    opening: Opening,
+    people: Iterable[Person],
+    *,
+    distances: Distances,
+    limit: int = 20,
+    weights: Weights = DEFAULT_WEIGHTS,
+    max_distance_km: float | None = None,
+    min_score: float = 0.0,
+) -> list[Suggestion]:
+    """The best people for an opening: score desc, then distance, then person id."""
+    scored: list[tuple[int, float, int, Person]] = []
+    for person in people:
+        km = _distance(distances, person.municipality, opening.municipality)
+        points = _pair_points(person, opening, km, max_distance_km, weights)
+        if points is not None and points >= min_score * SCALE:
+            scored.append((-points, km, person.id, person))
+    scored.sort(key=lambda row: row[:3])
+    out = []
+    for _points_neg, km, _id, person in scored[: max(0, limit)]:
+        suggestion = score_pair(
+            person, opening, weights=weights, distance_km=km, max_distance_km=max_distance_km
+        )
+        assert suggestion is not None  # noqa: S101 - scored above with the same inputs
+        out.append(suggestion)
+    return out
+
+
+# --------------------------------------------------------------------------- candidate graph
+
+#: Cells (people x openings) scored at once by numpy: bounds the memory of one block.
+BLOCK_CELLS = 1 << 21
+#: People per opening place kept in reserve for the pricing of ``allocate(exact=True)``.
+RESERVE_PER_PLACE = 60
+_EDU_LEVELS = max(Education)
+
+
+@dataclass(frozen=True)
+class CandidatePairs:
+    """Feasible pairs, on *classes* of people with identical features.
+
+    ``classes[c]`` lists the indexes (into ``people``) of the people of class ``c``, by id;
+    arc ``k`` joins class ``arc_class[k]`` to opening ``arc_opening[k]`` (index into
+    ``openings``) with score ``arc_points[k]`` (tenths). Every person of a class has the same
+    arcs, so a person-level pair count is ``sum(len(classes[c]))`` over the arcs.
+    """
+
+    people: Sequence[Person]
+    openings: Sequence[Opening]
+    classes: list[list[int]]
+    arc_class: np.ndarray
+    arc_opening: np.ndarray
+    arc_points: np.ndarray
+    arc_km: np.ndarray
+    candidate_limit: int | None
+    feasible_pairs: int | None  # person-level feasible pairs (counted without a limit only)
+    truncated_openings: int  # openings whose candidate list was cut
+    seconds: float
+    #: With a candidate limit, each opening also keeps a *reserve* of its next best people
+    #: (``RESERVE_PER_PLACE`` per place: rows class, opening, points) and ``cuts`` holds the
+    #: lowest score in the reserve (every person left out of it scores at most this), or -1
+    #: when every feasible person is in it. ``allocate(exact=True)`` prices the reserve first.
+    cuts: np.ndarray | None = field(default=None, repr=False, compare=False)
+    reserve: np.ndarray | None = field(default=None, repr=False, compare=False)
+    #: ``rescan(limit, (class_prices, opening_prices, listed_ptr, listed_class), only)``: the
+    #: pairs scoring above the sum of the two prices, for the openings marked in ``only``, with
+    #: the best score left outside each list (the pricing step of ``allocate(exact=True)``).
+    rescan: Callable[..., tuple[np.ndarray, np.ndarray, int, int, list[tuple[int, int]]]] | None = (
+        field(default=None, repr=False, compare=False)
+    )
+
+    @property
+    def arcs(self) -> int:
+        """Person-level candidate pairs (what a person-by-person graph would hold)."""
+        sizes = np.fromiter((len(c) for c in self.classes), dtype=np.int64, count=len(self.classes))
+        return int(sizes[self.arc_class].sum()) if len(self.arc_class) else 0
+
+    @property
+    def class_arcs(self) -> int:
+        return len(self.arc_class)
+
+
+class _Encoder:
+    """Bit layout of the hard requirements: skills, languages, education, three flags."""
+
+    def __init__(self, people: Sequence[Person], openings: Sequence[Opening]) -> None:
+        skills: set[str] = set()
+        languages: set[str] = set()
+        shifts: set[str] = set()
+        contracts: set[str] = set()
+        for p in people:
+            skills |= p.skills
+            languages |= p.languages
+            shifts |= p.shifts
+            contracts |= p.contracts
+        for o in openings:
+            skills |= o.required_skills | o.desirable_skills
+            languages |= o.languages
+            shifts |= o.shifts
+            contracts.add(o.contract)
+        bit = 0
+        self.skill_bit: dict[str, int] = {}
+        for code in sorted(skills):
+            self.skill_bit[code] = bit
+            bit += 1
+        self.language_bit: dict[str, int] = {}
+        for code in sorted(languages):
+            self.language_bit[code] = bit
+            bit += 1
+        self.education_bit = bit  # bit + level - 1 for levels 1..max
+        bit += _EDU_LEVELS
+        self.licence_bit = bit
+        self.own_transport_bit = bit + 1
+        self.stairs_bit = bit + 2
+        bit += 3
+        self.words = (bit + 63) // 64
+        self.shift_bit = {code: i for i, code in enumerate(sorted(shifts))}
+        self.contract_bit = {code: i for i, code in enumerate(sorted(contracts))}
+        self._has_cache: dict[tuple[Any, ...], list[int]] = {}
+        if len(self.shift_bit) > 62 or len(self.contract_bit) > 62:
+            raise ValueError("too many distinct shifts or contracts")
+
+    def _mask(self, bits: Iterable[int]) -> list[int]:
+        words = [0] * self.words
+        for b in bits:
+            words[b // 64] |= 1 << (b % 64)
+        return words
+
+    def has(self, p: Person) -> list[int]:
+        key = (
+            p.skills,
+            p.languages,
+            int(p.education),
+            p.has_driving_licence,
+            p.needs_public_transport,
+            p.needs_step_free_access,
+        )
+        cached = self._has_cache.get(key)
+        if cached is None:
+            cached = self._has_cache[key] = self._has(p)
+        return cached
+
+    def _has(self, p: Person) -> list[int]:
+        bits = [self.skill_bit[s] for s in p.skills]
+        bits += [self.language_bit[x] for x in p.languages]
+        bits += [self.education_bit + level - 1 for level in range(1, int(p.education) + 1)]
+        if p.has_driving_licence:
+            bits.append(self.licence_bit)
+        if not p.needs_public_transport:
+            bits.append(self.own_transport_bit)
+        if not p.needs_step_free_access:
+            bits.append(self.stairs_bit)
+        return self._mask(bits)
+
+    def needs(self, o: Opening) -> list[int]:
+        bits = [self.skill_bit[s] for s in o.required_skills]
+        bits += [self.language_bit[x] for x in o.languages]
+        if o.min_education > 0:
+            bits.append(self.education_bit + int(o.min_education) - 1)
+        if o.requires_driving_licence:
+            bits.append(self.licence_bit)
+        if not o.public_transport:
+            bits.append(self.own_transport_bit)
+        if not o.step_free_access:
+            bits.append(self.stairs_bit)
+        return self._mask(bits)
+
+    def desirable(self, o: Opening) -> list[int]:
+        return self._mask(self.skill_bit[s] for s in o.desirable_skills)
+
+    def shifts(self, codes: frozenset[str]) -> int:
+        return sum(1 << self.shift_bit[c] for c in codes)
+
+    def contracts(self, codes: Iterable[str]) -> int:
+        return sum(1 << self.contract_bit[c] for c in codes)
+
+
+_SPREAD = 1 << 20
+
+
+def _spread(ids: np.ndarray) -> np.ndarray:
+    """A fixed pseudo-random 20-bit number per id (multiplicative hashing)."""
+    mixed = (ids.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(44)
+    return mixed.astype(np.int64)
+
+
+def _spread_one(opening_id: int) -> int:
+    return int(_spread(np.array([opening_id]))[0] * 0x2545F491) % _SPREAD
+
+
+def _best(
+    points: np.ndarray, wanted: int, spread: np.ndarray, opening_id: int
+) -> tuple[np.ndarray, int]:
+    """Indexes of the ``wanted`` best ``points`` and the lowest score kept: everything above
+    the cut-off score, then among those at the cut-off an order spread by the opening id (so
+    that equal people are not always taken in the same order)."""
+    at_least = np.cumsum(np.bincount(points, minlength=MAX_POINTS + 1)[::-1])
+    cut = MAX_POINTS - int(np.searchsorted(at_least, wanted))
+    above = points > cut
+    tied = np.nonzero(points == cut)[0]
+    room = wanted - int(above.sum())
+    if room < len(tied):
+        mix = spread[tied] ^ _spread_one(opening_id)
+        tied = tied[np.argpartition(mix, room - 1)[:room]]
+    return np.concatenate([np.nonzero(above)[0], tied]), cut
+
+
+def _u64(rows: list[list[int]], words: int) -> np.ndarray:
+    out = np.zeros((len(rows), words), dtype=np.uint64)
+    for i, row in enumerate(rows):
+        out[i] = row
+    return out
+
+
+def candidate_pairs(
+    people: Sequence[Person],
+    openings: Sequence[Opening],
+    *,
+    distances: Distances,
+    weights: Weights = DEFAULT_WEIGHTS,
+    max_distance_km: float | None = None,
+    candidate_limit: int | None = None,
+    min_score: float = 0.0,
+    workers: int = 1,
+) -> CandidatePairs:
+    """Every feasible pair, or each opening's best ``candidate_limit`` people per place.
+
+    People are grouped into classes of identical features (an exact reduction). Openings are
+    blocked by municipality: a block only meets the people whose own and global distance limit
+    reach it, so pairs beyond the limit are never formed. Inside a block, openings with the
+    same hours, transport, access and licence terms share one filter of the people and their
+    distance and hours points; the skills, shift and contract points are computed by numpy
+    cell by cell. Scores equal :func:`score_pair`'s exactly.
+
+    With ``candidate_limit=k`` an opening with ``c`` places keeps its best ``k * c`` classes of
+    people (equal scores at the cut-off in a pseudo-random order seeded by the opening id, so
+    that equal people are not always taken in the same order) and a reserve of the next best
+    for the pricing of ``allocate(exact=True)``; without it every feasible pair is kept. ``workers``
+    > 1 scores blocks in threads (numpy releases the GIL); the result does not depend on it.
+    """
+    started = time.perf_counter()
+    if candidate_limit is not None and candidate_limit < 1:
+        raise ValueError("candidate_limit must be at least 1")
+    matrix = _matrix_for(distances, people, openings)
+    class_of: dict[tuple[Any, ...], int] = {}
+    classes: list[list[int]] = []
+    for index in sorted(range(len(people)), key=lambda i: people[i].id):
+        key = people[index].features()
+        c = class_of.get(key)
+        if c is None:
+            class_of[key] = len(classes)
+            classes.append([index])
+        else:
+            classes[c].append(index)
+    reps = [people[members[0]] for members in classes]
+    live = [j for j, o in enumerate(openings) if o.places > 0]
+    live.sort(key=lambda j: (matrix.index[openings[j].municipality], openings[j].id))
+    lo = [openings[j] for j in live]
+    enc = _Encoder(reps, lo)
+    f_skills, f_distance, f_hours, f_shifts, f_contract = weights.factors()
+
+    # shift and contract points: a table over the (few) combinations on each side
+    p_combo: dict[tuple[int, int], int] = {}
+    o_combo: dict[tuple[int, int], int] = {}
+    p_code = np.array(
+        [
+            p_combo.setdefault((enc.shifts(p.shifts), enc.contracts(p.contracts)), len(p_combo))
+            for p in reps
+        ],
+        dtype=np.int64,
+    )
+    o_code = np.array(
+        [
+            o_combo.setdefault((enc.shifts(o.shifts), enc.contracts([o.contract])), len(o_combo))
+            for o in lo
+        ],
+        dtype=np.int64,
+    )
+    table = np.zeros((max(1, len(o_combo)), max(1, len(p_combo))), dtype=np.int64)
+    for (os_, oc), j in o_combo.items():
+        for (ps, pc), i in p_combo.items():
+            if ps and os_:
+                common = (ps & os_).bit_count()
+                if not common:
+                    table[j, i] = -(10 * MAX_POINTS)  # no common shift: excluded
+                    continue
+                shift_part = common / os_.bit_count()
+            else:
+                shift_part = 1.0
+            contract_part = 1.0 if not pc or pc & oc else 0.0
+            table[j, i] = int(math.floor(f_shifts * shift_part + 0.5)) + int(
+                math.floor(f_contract * contract_part + 0.5)
+            )
+
+    # people classes (columns of the blocks)
+    p_muni = np.array([matrix.index[p.municipality] for p in reps], dtype=np.int64)
+    limits = [_limit_km(p, max_distance_km) for p in reps]
+    p_limit = np.array([math.inf if x is None else x for x in limits], dtype=np.float64)
+    p_scale = np.array(
+        [x if x is not None and x > 0 else weights.distance_scale_km for x in limits],
+        dtype=np.float64,
+    )
+    p_maxh = np.array([p.max_hours_per_week for p in reps], dtype=np.float64)
+    p_minh = np.array([p.min_hours_per_week for p in reps], dtype=np.float64)
+    p_needs_pt = np.array([p.needs_public_transport for p in reps], dtype=bool)
+    p_needs_step = np.array([p.needs_step_free_access for p in reps], dtype=bool)
+    p_licence = np.array([p.has_driving_licence for p in reps], dtype=bool)
+    p_has = _u64([enc.has(p) for p in reps], enc.words)
+    p_first_id = np.array([people[m[0]].id for m in classes], dtype=np.int64)
+    p_size = np.array([len(m) for m in classes], dtype=np.int64)
+
+    # openings (rows of the blocks), one contiguous slice per municipality
+    o_index = np.array(live, dtype=np.int64)
+    o_need = _u64([enc.needs(o) for o in lo], enc.words)
+    o_nice = _u64([enc.desirable(o) for o in lo], enc.words)
+    o_places = np.array([o.places for o in lo], dtype=np.int64)
+    o_id = np.array([o.id for o in lo], dtype=np.int64)
+    # skills points by number of desirable skills matched, one row per opening
+    width = 1 + max((len(o.desirable_skills) for o in lo), default=0)
+    o_skill_points = np.zeros((len(lo), width), dtype=np.int64)
+    for j, o in enumerate(lo):
+        n_req, n_nice = len(o.required_skills), len(o.desirable_skills)
+        for matched in range(n_nice + 1):
+            part = (n_req + matched) / (n_req + n_nice) if n_req + n_nice else 1.0
+            o_skill_points[j, matched] = int(math.floor(f_skills * part + 0.5))
+    min_points = math.ceil(min_score * SCALE - 1e-9)
+
+    blocks: dict[int, dict[tuple[Any, ...], list[int]]] = {}
+    for j, o in enumerate(lo):
+        terms = (
+            o.hours_per_week,
+            o.public_transport,
+            o.step_free_access,
+            o.requires_driving_licence,
+        )
+        blocks.setdefault(matrix.index[o.municipality], {}).setdefault(terms, []).append(j)
+
+    def score_block(
+        m: int,
+        groups: dict[tuple[Any, ...], list[int]],
+        limit: int | None,
+        prices: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None,
+        only: np.ndarray | None,
+    ) -> tuple[list[np.ndarray], list[np.ndarray], int, int, list[tuple[int, int]]]:
+        if only is not None and not only[o_index[[j for g in groups.values() for j in g]]].any():
+            return [], [], 0, 0, []
+        d_all = matrix.km[p_muni, m]
+        reach = np.nonzero(d_all <= p_limit)[0]
+        out: list[np.ndarray] = []
+        feasible = 0
+        # (opening index, lowest score kept); when pricing: best score left outside the list
+        truncated: list[tuple[int, int]] = []
+        reserve: list[np.ndarray] = []
+        cut_lists = 0
+        in_graph = np.zeros(len(reps) if prices is not None else 0, dtype=bool)
+        if not len(reach):
+            return out, reserve, feasible, cut_lists, truncated
+        d_reach = d_all[reach]
+        distance_points = np.floor(
+            f_distance * np.maximum(0.0, 1.0 - d_reach / p_scale[reach]) + 0.5
+        ).astype(np.int64)
+        for (hours, public_transport, step_free, licence), members in groups.items():
+            if only is not None and not only[o_index[members]].any():
+                continue
+            keep = p_maxh[reach] >= hours
+            if not public_transport:
+                keep &= ~p_needs_pt[reach]
+            if not step_free:
+                keep &= ~p_needs_step[reach]
+            if licence:
+                keep &= p_licence[reach]
+            cols = reach[keep]
+            if not len(cols):
+                continue
+            minh = p_minh[cols]
+            hours_part = np.where(hours < minh, hours / np.maximum(minh, 1.0), 1.0)
+            column_points = distance_points[keep] + np.floor(f_hours * hours_part + 0.5).astype(
+                np.int64
+            )
+            col_d = d_reach[keep]
+            codes = p_code[cols]
+            spread = _spread(p_first_id[cols])
+            has = [p_has[cols, word] for word in range(enc.words)]
+            sizes = p_size[cols]
+            n_cols = len(cols)
+
+            for j in members:
+                if only is not None and not only[o_index[j]]:
+                    continue
+                ok = np.ones(n_cols, dtype=bool)
+                matched: np.ndarray | None = None
+                for word in range(enc.words):
+                    need = o_need[j, word]
+                    if need:
+                        ok &= (has[word] & need) == need
+                    nice = o_nice[j, word]
+                    if nice:
+                        count = np.bitwise_count(has[word] & nice)
+                        matched = count if matched is None else matched + count
+                shift_contract = table[o_code[j]][codes]
+                ok &= shift_contract >= 0
+                skill_row = o_skill_points[j]
+                points = column_points + shift_contract
+                points += skill_row[0] if matched is None else skill_row[matched]
+                np.minimum(points, MAX_POINTS, out=points)
+                if min_points > 0:
+                    ok &= points >= min_points
+                hits = np.nonzero(ok)[0]
+                hit_points = points[hits]
+                outside: np.ndarray | None = None
+                if prices is not None:
+                    # pricing: only the pairs that would raise the total at these prices
+                    person_price, opening_price, listed_ptr, listed_class = prices
+                    o = o_index[j]
+                    in_graph[listed_class[listed_ptr[o] : listed_ptr[o + 1]]] = True
+                    outside = ~in_graph[cols[hits]]
+                    in_graph[listed_class[listed_ptr[o] : listed_ptr[o + 1]]] = False
+                    all_hits, all_points = hits, hit_points
+                    better = hit_points > person_price[cols[hits]] + opening_price[o]
+                    hits, hit_points = hits[better], hit_points[better]
+                elif limit is None:
+                    feasible += int(sizes[hits].sum())
+                if prices is None and limit is not None:
+                    # a reserve of the next best people, priced cheaply by allocate(exact=True)
+                    spare = int(o_places[j]) * max(limit, RESERVE_PER_PLACE)
+                    reserve_cut = -1
+                    if len(hits) > spare:
+                        chosen, reserve_cut = _best(hit_points, spare, spread[hits], int(o_id[j]))
+                        hits, hit_points = hits[chosen], hit_points[chosen]
+                    truncated.append((int(o_index[j]), reserve_cut))
+                    reserve.append(
+                        np.stack(
+                            [
+                                cols[hits],
+                                np.full(len(hits), o_index[j]),
+                                hit_points,
+                                col_d[hits].view(np.int64),
+                            ]
+                        )
+                    )
+                if limit is not None and len(hits) > int(o_places[j]) * limit:
+                    wanted = int(o_places[j]) * limit
+                    chosen, _cut = _best(hit_points, wanted, spread[hits], int(o_id[j]))
+                    hits, hit_points = hits[chosen], hit_points[chosen]
+                    if prices is None:
+                        cut_lists += 1
+                if outside is not None:
+                    # the best score of the people still outside the list of this opening
+                    taken = np.zeros(n_cols, dtype=bool)
+                    taken[hits] = True
+                    left = outside & ~taken[all_hits]
+                    best_left = int(all_points[left].max()) if left.any() else -1
+                    truncated.append((int(o_index[j]), best_left))
+                if not len(hits):
+                    continue
+                out.append(
+                    np.stack(
+                        [
+                            cols[hits],
+                            np.full(len(hits), o_index[j]),
+                            hit_points,
+                            col_d[hits].view(np.int64),
+                        ]
+                    )
+                )
+        return out, reserve, feasible, cut_lists, truncated
+
+    jobs = sorted(blocks.items())
+    # the largest blocks first, so that threads finish together
+    by_size = sorted(jobs, key=lambda job: -sum(len(v) for v in job[1].values()))
+
+    def scan(
+        limit: int | None,
+        prices: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
+        only: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, int, int, list[tuple[int, int]]]:
+        if workers > 1 and len(jobs) > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                done = dict(
+                    zip(
+                        (m for m, _g in by_size),
+                        pool.map(
+                            lambda job: score_block(job[0], job[1], limit, prices, only), by_size
+                        ),
+                        strict=True,
+                    )
+                )
+            results = [done[m] for m, _g in jobs]
+        else:
+            results = [score_block(m, groups, limit, prices, only) for m, groups in jobs]
+
+        def merge(parts: list[np.ndarray]) -> np.ndarray:
+            return np.concatenate(parts, axis=1) if parts else np.zeros((4, 0), dtype=np.int64)
+
+        return (
+            merge([part for r in results for part in r[0]]),
+            merge([part for r in results for part in r[1]]),
+            sum(r[2] for r in results),
+            sum(r[3] for r in results),
+            [entry for r in results for entry in r[4]],
+        )
+
+    merged, reserve, feasible, cut_lists, entries = scan(candidate_limit)
+    cuts = np.full(len(openings), -1, dtype=np.int64)
+    for j, cut in entries:
+        cuts[j] = cut
+    return CandidatePairs(
+        people=people,
+        openings=openings,
+        classes=classes,
+        arc_class=merged[0].copy(),
+        arc_opening=merged[1].copy(),
+        arc_points=merged[2].copy(),
+        arc_km=merged[3].copy().view(np.float64),
+        candidate_limit=candidate_limit,
+        feasible_pairs=feasible if candidate_limit is None else None,
+        truncated_openings=cut_lists,
+        seconds=time.perf_counter() - started,
+        cuts=cuts,
+        reserve=reserve[:3].copy() if candidate_limit is not None else None,
+        rescan=scan,
+    )
+
+
+# --------------------------------------------------------------------------- allocation
+
+
+def _places(openings: Sequence[Opening]) -> int:
+    return sum(max(0, o.places) for o in openings)
+
+
+def _allocation(
+    method: str,
+    graph: CandidatePairs,
+    pairs: list[tuple[int, int, int]],
+    timings: dict[str, float],
+    *,
+    arcs: int | None = None,
+    exact: bool = False,
+    pricing_rounds: int = 0,
+) -> Allocation:
+    """``pairs``: (person index, opening index, points)."""
+    people, openings = graph.people, graph.openings
+    assignments = tuple(
+        sorted(
+            (Assignment(people[p].id, openings[o].id, points / SCALE) for p, o, points in pairs),
+            key=lambda a: a.person_id,
+        )
+    )
+    places = _places(openings)
+    return Allocation(
+        method=method,
+        assignments=assignments,
+        total_points=sum(points for _p, _o, points in pairs),
+        people=len(people),
+        places=places,
+        arcs=graph.arcs if arcs is None else arcs,
+        unassigned_people=len(people) - len(assignments),
+        unfilled_places=places - len(assignments),
+        candidate_limit=graph.candidate_limit,
+        truncated_openings=graph.truncated_openings,
+        timings={k: round(v, 4) for k, v in timings.items()},
+        exact=exact,
+        pricing_rounds=pricing_rounds,
+    )
+
+
+def _graph(
+    people: Sequence[Person],
+    openings: Sequence[Opening],
+    candidates: CandidatePairs | None,
+    **options: Any,
+) -> CandidatePairs:
+    if candidates is not None:
+        if candidates.people is not people or candidates.openings is not openings:
+            raise ValueError("the candidate pairs were built for other people or openings")
+        return candidates
+    return candidate_pairs(people, openings, **options)
+
+
+def _min_cost_flow(
+    arc_class: np.ndarray,
+    arc_opening: np.ndarray,
+    arc_points: np.ndarray,
+    sizes: np.ndarray,
+    caps: np.ndarray,
+) -> tuple[np.ndarray, int]:
+    """Flows on the (class, opening) arcs of the maximum-score allocation, and its total."""
+    from ortools.graph.python import min_cost_flow
+
+    # only the classes with an arc take part; everyone else simply stays unassigned
+    active, arc_node = np.unique(arc_class, return_inverse=True)
+    active_sizes = sizes[active]
+    n_class, n_open = len(active), len(caps)
+    n_people = int(active_sizes.sum())
+    source, sink = 0, 1
+    opening_node = 2 + n_class + np.arange(n_open, dtype=np.int64)
+    used = np.unique(arc_opening)
+    tails = np.concatenate(
+        [2 + arc_node, np.full(n_class, source), opening_node[used], [source]]
+    ).astype(np.int32)
+    heads = np.concatenate(
+        [opening_node[arc_opening], 2 + np.arange(n_class), np.full(len(used), sink), [sink]]
+    ).astype(np.int32)
+    capacities = np.concatenate(
+        [np.minimum(sizes[arc_class], caps[arc_opening]), active_sizes, caps[used], [n_people]]
+    ).astype(np.int64)
+    costs = np.concatenate(
+        [
+            MAX_POINTS - arc_points,
+            np.zeros(n_class + len(used), dtype=np.int64),
+            [MAX_POINTS],
+        ]
+    ).astype(np.int64)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
+    supplies = np.zeros(2 + n_class + n_open, dtype=np.int64)
+    supplies[source], supplies[sink] = n_people, -n_people
+    flow.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"min-cost flow failed with status {status}")
+    n_arcs = len(arc_class)
+    flows = (
+        np.asarray(flow.flows(np.arange(n_arcs, dtype=np.int32)), dtype=np.int64)
+        if n_arcs
+        else np.zeros(0, dtype=np.int64)
+    )
+    return flows, MAX_POINTS * n_people - int(flow.optimal_cost())
+
+
+def _prices(
+    arc_class: np.ndarray,
+    arc_opening: np.ndarray,
+    arc_points: np.ndarray,
+    flows: np.ndarray,
+    sizes: np.ndarray,
+    caps: np.ndarray,
+    total: int,
+    max_rounds: int = 5000,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Optimal dual prices of an optimal allocation: ``u`` per class, ``v`` per opening.
+
+    The linear programme's dual is ``min sum(size * u) + sum(places * v)`` with
+    ``u[c] + v[j] >= points[c, j]`` and ``u, v >= 0``. Complementary slackness fixes
+    ``u[c] = points[c, j] - v[j]`` on a used arc and ``u[c] = 0`` for a class with people left,
+    so ``v`` is the least solution of difference constraints, found by longest-path relaxation.
+    Returns ``None`` if the prices do not certify the allocation (they always should).
+    """
+    n_class, n_open = len(sizes), len(caps)
+    w = arc_points.astype(np.int64)
+    class_flow = np.bincount(arc_class, weights=flows, minlength=n_class).astype(np.int64)
+    open_flow = np.bincount(arc_opening, weights=flows, minlength=n_open).astype(np.int64)
+    spare = class_flow < sizes
+    floor = np.zeros(n_open, dtype=np.int64)
+    np.maximum.at(floor, arc_opening[spare[arc_class]], w[spare[arc_class]])
+    # for every used arc (c, j) and every arc (c, k): v[k] >= v[j] + points[c, k] - points[c, j]
+    used = np.nonzero(flows > 0)[0]
+    used = used[np.argsort(arc_class[used], kind="stable")]
+    per_class = np.bincount(arc_class[used], minlength=n_class)
+    first = np.cumsum(per_class) - per_class
+    repeat = per_class[arc_class]
+    arc_of_edge = np.repeat(np.arange(len(arc_class)), repeat)
+    offset = np.arange(len(arc_of_edge)) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    used_of_edge = used[first[arc_class[arc_of_edge]] + offset]
+    keep = arc_of_edge != used_of_edge
+    src = arc_opening[used_of_edge[keep]]
+    dst = arc_opening[arc_of_edge[keep]]
+    gain = w[arc_of_edge[keep]] - w[used_of_edge[keep]]
+    v = floor
+    for _round in range(max_rounds):
+        raised = v.copy()
+        np.maximum.at(raised, dst, v[src] + gain)
+        if np.array_equal(raised, v):
+            break
+        v = raised
+    else:
+        return None
+    u = np.zeros(n_class, dtype=np.int64)
+    np.maximum.at(u, arc_class, w - v[arc_opening])
+    if (v[open_flow < caps] != 0).any() or (u[spare] != 0).any():
+        return None
+    if (u[arc_class[used]] + v[arc_opening[used]] != w[used]).any():
+        return None
+    if int((sizes * u).sum() + (caps * v).sum()) != total:
+        return None
+    return u, v
+
+
+def allocate(
+    people: Sequence[Person],
+    openings: Sequence[Opening],
+    *,
+    distances: Distances,
+    max_distance_km: float | None = None,
+    weights: Weights = DEFAULT_WEIGHTS,
+    candidate_limit: int | None = None,
+    min_score: float = 0.0,
+    candidates: CandidatePairs | None = None,
+    exact: bool = False,
+    workers: int = 1,
+) -> Allocation:
+    """The allocation of maximum total score: min-cost flow (OR-Tools) on the pair graph.
+
+    Network: source -> class of people (capacity: people in the class) -> opening (capacity
+    ``min(class size, places)``, cost ``1000 - points``) -> sink (capacity ``places``), plus
+    a source -> sink bypass of cost 1000 per person left unassigned. The minimum cost is
+    ``1000 * people - total points``, so the flow maximises the total score; the person-level
+    allocation is read back by giving each class's flow to its members in id order.
+
+    With a candidate limit and ``exact=True`` the result is then proved optimal over every
+    feasible pair (column generation): the optimal dual prices of the candidate graph's
+    solution are computed, every feasible pair is priced against them, pairs that would raise
+    the total join the graph (at most ``candidate_limit`` per place of each opening per round)
+    and the flow is solved again, until no pair is left: the prices are then a certificate.
+    """
+    started = time.perf_counter()
+    graph = _graph(
+        people,
+        openings,
+        candidates,
+        distances=distances,
+        weights=weights,
+        max_distance_km=max_distance_km,
+        candidate_limit=candidate_limit,
+        min_score=min_score,
+        workers=workers,
+    )
+    timings = {"candidates": graph.seconds, "solve": 0.0, "pricing": 0.0}
+    sizes = np.array([len(c) for c in graph.classes], dtype=np.int64)
+    caps = np.array([max(0, o.places) for o in openings], dtype=np.int64)
+    arc_class, arc_opening, arc_points = graph.arc_class, graph.arc_opening, graph.arc_points
+    proved = graph.candidate_limit is None
+    rounds = 0
+    cuts = graph.cuts.copy() if graph.cuts is not None else np.zeros(len(openings), dtype=np.int64)
+    while True:
+        solve_started = time.perf_counter()
+        flows, total = _min_cost_flow(arc_class, arc_opening, arc_points, sizes, caps)
+        timings["solve"] += time.perf_counter() - solve_started
+        if proved or not exact or graph.rescan is None:
+            break
+        pricing_started = time.perf_counter()
+        prices = _prices(arc_class, arc_opening, arc_points, flows, sizes, caps, total)
+        if prices is None:  # pragma: no cover - numerical safety net
+            timings["pricing"] += time.perf_counter() - pricing_started
+            break
+        person_price, opening_price = prices
+        limit = graph.candidate_limit or 1
+        rounds += 1
+        # People left out of an opening's reserve score at most its cut: an opening whose
+        # price is at least that cut can only gain from its reserve, priced here at once...
+        only = cuts > opening_price
+        found: list[np.ndarray] = []
+        if graph.reserve is not None and graph.reserve.shape[1]:
+            r_class, r_opening, r_points = graph.reserve
+            gain = (r_points > person_price[r_class] + opening_price[r_opening]) & ~only[r_opening]
+            hits = np.nonzero(gain)[0]
+            if len(hits):
+                hits = hits[np.lexsort((-r_points[hits], r_opening[hits]))]
+                group = r_opening[hits]
+                rank = np.arange(len(hits)) - np.searchsorted(group, group, side="left")
+                hits = hits[rank < caps[group] * limit]
+                found.append(graph.reserve[:, hits])
+        # ... and the others are priced against every feasible person.
+        if only.any():
+            by_opening = np.argsort(arc_opening, kind="stable")
+            listed_ptr = np.searchsorted(arc_opening[by_opening], np.arange(len(openings) + 1))
+            scanned, _reserve, _feasible, _cut, left = graph.rescan(
+                limit,
+                (person_price, opening_price, listed_ptr, arc_class[by_opening]),
+                only,
+            )
+            found.append(scanned[:3])
+            for j, best_left in left:
+                cuts[j] = min(cuts[j], best_left)
+        extra = np.concatenate(found, axis=1) if found else np.zeros((3, 0), dtype=np.int64)
+        timings["pricing"] += time.perf_counter() - pricing_started
+        if not extra.shape[1]:
+            proved = True
+            break
+        arc_class = np.concatenate([arc_class, extra[0]])
+        arc_opening = np.concatenate([arc_opening, extra[1]])
+        arc_points = np.concatenate([arc_points, extra[2]])
+    read_started = time.perf_counter()
+    carrying = np.nonzero(flows)[0]
+    # members of a class take their class's arcs best first, in id order
+    carrying = carrying[
+        np.lexsort((arc_opening[carrying], -arc_points[carrying], arc_class[carrying]))
+    ]
+    next_member = [0] * len(graph.classes)
+    pairs: list[tuple[int, int, int]] = []
+    for k in carrying.tolist():
+        c = int(arc_class[k])
+        start = next_member[c]
+        amount = int(flows[k])
+        for person_index in graph.classes[c][start : start + amount]:
+            pairs.append((person_index, int(arc_opening[k]), int(arc_points[k])))
+        next_member[c] = start + amount
+    timings["read"] = time.perf_counter() - read_started
+    timings["total"] = time.perf_counter() - started + (graph.seconds if candidates else 0.0)
+    result = _allocation(
+        "min_cost_flow",
+        graph,
+        pairs,
+        timings,
+        arcs=int(sizes[arc_class].sum()),
+        exact=proved,
+        pricing_rounds=rounds,
+    )
+    if result.total_points != total:  # pragma: no cover - a solver or read-back bug
+        raise RuntimeError("allocation read back does not match the solver's optimum")
+    return result
+
+
+def allocate_greedy(
+    people: Sequence[Person],
+    openings: Sequence[Opening],
+    *,
+    distances: Distances,
+    max_distance_km: float | None = None,
+    weights: Weights = DEFAULT_WEIGHTS,
+    candidate_limit: int | None = None,
+    min_score: float = 0.0,
+    candidates: CandidatePairs | None = None,
+    workers: int = 1,
+) -> Allocation:
+    """The baseline: pairs by score desc (then distance, person id, opening id), taken while
+    the person is unassigned and the opening has places; on the same candidate graph as
+    :func:`allocate` when given the same ``candidates``."""
+    started = time.perf_counter()
+    graph = _graph(
+        people,
+        openings,
+        candidates,
+        distances=distances,
+        weights=weights,
+        max_distance_km=max_distance_km,
+        candidate_limit=candidate_limit,
+        min_score=min_score,
+        workers=workers,
+    )
+    timings = {"candidates": graph.seconds}
+    solve_started = time.perf_counter()
+    first_id = np.array([people[c[0]].id for c in graph.classes], dtype=np.int64)
+    opening_ids = np.array([o.id for o in openings], dtype=np.int64)
+    order = np.lexsort(
+        (
+            opening_ids[graph.arc_opening],
+            first_id[graph.arc_class],
+            graph.arc_km,
+            -graph.arc_points,
+        )
+    )
+    remaining_people = [len(c) for c in graph.classes]
+    remaining_places = [max(0, o.places) for o in openings]
+    next_member = [0] * len(graph.classes)
+    pairs: list[tuple[int, int, int]] = []
+    arc_class = graph.arc_class[order].tolist()
+    arc_opening = graph.arc_opening[order].tolist()
+    arc_points = graph.arc_points[order].tolist()
+    for c, o, points in zip(arc_class, arc_opening, arc_points, strict=True):
+        take = min(remaining_people[c], remaining_places[o])
+        if take <= 0:
+            continue
+        members = graph.classes[c]
+        start = next_member[c]
+        for person_index in members[start : start + take]:
+            pairs.append((person_index, o, points))
+        next_member[c] = start + take
+        remaining_people[c] -= take
+        remaining_places[o] -= take
+    timings["solve"] = time.perf_counter() - solve_started
+    timings["total"] = time.perf_counter() - started + (graph.seconds if candidates else 0.0)
+    return _allocation("greedy", graph, pairs, timings)
+
+
+# --------------------------------------------------------------------------- synthetic data
+
+#: Entry-level roles of work-inclusion openings: (required skills, desirable skills,
+#: minimum education, usual hours, usual shifts, driving licence required, relative frequency).
+ROLES: dict[
+    str, tuple[tuple[str, ...], tuple[str, ...], int, tuple[int, ...], tuple[str, ...], bool, int]
+] = {
+    "addetto_pulizie": (
+        (),
+        ("cleaning", "safety_training", "laundry"),
+        0,
+        (20, 25, 30),
+        ("morning", "evening"),
+        False,
+        14,
+    ),
+    "magazziniere": (
+        ("warehouse",),
+        ("forklift", "packaging", "safety_training", "office_software"),
+        2,
+        (30, 36, 40),
+        ("morning", "afternoon"),
+        False,
+        12,
+    ),
+    "aiuto_cuoco": (
+        ("kitchen_help",),
+        ("haccp", "cooking", "dishwashing"),
+        2,
+        (25, 30, 36),
+        ("morning", "afternoon", "evening"),
+        False,
+        9,
+    ),
+    "cameriere": (
+        (),
+        ("waiting_tables", "haccp", "customer_service", "english"),
+        2,
+        (20, 30, 36),
+        ("afternoon", "evening", "weekend"),
+        False,
+        8,
+    ),
+    "addetto_vendite": (
+        (),
+        ("sales", "cashier", "customer_service", "stocking_shelves"),
+        2,
+        (20, 30, 40),
+        ("morning", "afternoon", "weekend"),
+        False,
+        9,
+    ),
+    "operatore_ecologico": (
+        (),
+        ("recycling_sorting", "safety_training", "driving_vans"),
+        2,
+        (36, 40),
+        ("morning",),
+        False,
+        6,
+    ),
+    "giardiniere": (
+        ("gardening",),
+        ("agriculture", "safety_training", "driving_vans"),
+        0,
+        (25, 30, 36),
+        ("morning",),
+        False,
+        5,
+    ),
+    "assistente_familiare": (
+        ("elderly_care",),
+        ("cooking", "cleaning", "first_aid"),
+        2,
+        (20, 25, 30, 40),
+        ("morning", "afternoon", "night"),
+        False,
+        7,
+    ),
+    "addetto_data_entry": (
+        ("office_software",),
+        ("data_entry", "customer_service", "english"),
+        4,
+        (20, 30, 36),
+        ("morning", "afternoon"),
+        False,
+        5,
+    ),
+    "centralinista": (
+        (),
+        ("call_center", "customer_service", "office_software"),
+        4,
+        (20, 25, 30),
+        ("morning", "afternoon"),
+        False,
+        4,
+    ),
+    "autista_consegne": (
+        ("driving_vans",),
+        ("delivery", "warehouse", "customer_service"),
+        2,
+        (36, 40),
+        ("morning", "afternoon"),
+        True,
+        5,
+    ),
+    "operaio_assemblaggio": (
+        (),
+        ("assembly", "packaging", "safety_training"),
+        2,
+        (36, 40),
+        ("morning", "afternoon", "night"),
+        False,
+        7,
+    ),
+    "manutentore": (
+        ("building_maintenance",),
+        ("painting", "electrical_basics", "plumbing_basics", "carpentry"),
+        3,
+        (30, 36, 40),
+        ("morning",),
+        False,
+        3,
+    ),
+    "addetto_lavanderia": (
+        (),
+        ("laundry", "sewing", "cleaning"),
+        0,
+        (20, 25, 30),
+        ("morning",),
+        False,
+        3,
+    ),
+    "portiere": (
+        (),
+        ("reception", "customer_service", "security"),
+        2,
+        (20, 30, 40),
+        ("morning", "afternoon", "night", "weekend"),
+        False,
+        3,
+    ),
+    "ciclofficina": (
+        ("bicycle_repair",),
+        ("customer_service", "sales"),
+        0,
+        (20, 25),
+        ("afternoon", "weekend"),
+        False,
+        1,
+    ),
+}
+LANGUAGES = (
+    ("it", 86),
+    ("en", 18),
+    ("ar", 9),
+    ("ro", 7),
+    ("fr", 6),
+    ("es", 4),
+    ("uk", 3),
+    ("ur", 3),
+    ("wo", 2),
+    ("sq", 2),
+    ("zh", 1),
+)
+CONTRACT_MIX = (
+    (Contract.INTERNSHIP, 35),
+    (Contract.FIXED_TERM, 35),
+    (Contract.PERMANENT, 20),
+    (Contract.APPRENTICESHIP, 10),
+)
+
+
+def _weighted(rng: random.Random, pairs: Sequence[tuple[Any, float]]) -> Any:
+    return rng.choices([v for v, _w in pairs], weights=[w for _v, w in pairs], k=1)[0]
+
+
+def generate_instance(
+    *,
+    people: int,
+    places: int,
+    municipalities: Mapping[str, int],
+    seed: int,
+    max_places_per_opening: int = 8,
+) -> tuple[list[Person], list[Opening]]:
+    """Realistic synthetic people and openings, deterministic for ``seed``.
+
+    ``municipalities`` maps ISTAT codes to population: people live where the population
+    lives, openings concentrate a little more in the larger municipalities. Openings are drawn
+    from :data:`ROLES` with 1 to ``max_places_per_opening`` places each until their places add
+    up to ``places``; each person has one to four skills, mostly from one or two roles.
+    """
+    rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
+    codes = sorted(municipalities)
+    population = [max(1, municipalities[c]) for c in codes]
+    job_weight = [p**1.15 for p in population]
+    role_names = sorted(ROLES)
+    role_weight = [ROLES[r][6] for r in role_names]
+    all_skills = sorted({s for r in ROLES.values() for s in (*r[0], *r[1])})
+
+    openings: list[Opening] = []
+    total = 0
+    while total < places:
+        role = rng.choices(role_names, weights=role_weight, k=1)[0]
+        required, desirable, min_edu, hours, role_shifts, licence, _f = ROLES[role]
+        n_places = min(
+            places - total,
+            _weighted(
+                rng, ((1, 55), (2, 20), (3, 10), (4, 6), (5, 5), (max_places_per_opening, 4))
+            ),
+        )
+        k = rng.randint(1, min(3, len(desirable)))
+        opening_shifts = frozenset(rng.sample(role_shifts, rng.randint(1, len(role_shifts))))
+        openings.append(
+            Opening(
+                id=len(openings) + 1,
+                municipality=rng.choices(codes, weights=job_weight, k=1)[0],
+                required_skills=frozenset(required),
+                desirable_skills=frozenset(rng.sample(desirable, k)),
+                languages=frozenset({"it"}) if rng.random() < 0.55 else frozenset(),
+                min_education=min_edu,
+                hours_per_week=rng.choice(hours),
+                shifts=opening_shifts if rng.random() < 0.7 else frozenset(),
+                contract=_weighted(rng, CONTRACT_MIX),
+                places=n_places,
+                step_free_access=rng.random() < 0.6,
+                public_transport=rng.random() < 0.8,
+                requires_driving_licence=licence or rng.random() < 0.05,
+            )
+        )
+        total += n_places
+
+    out: list[Person] = []
+    for i in range(people):
+        skills: set[str] = set()
+        for role in rng.choices(role_names, weights=role_weight, k=rng.choice((1, 1, 2))):
+            required, desirable, *_rest = ROLES[role]
+            skills |= set(required)
+            skills |= set(rng.sample(desirable, rng.randint(0, min(2, len(desirable)))))
+        if rng.random() < 0.15 or not skills:
+            skills.add(rng.choice(all_skills))
+        if len(skills) > 4:
+            skills = set(rng.sample(sorted(skills), 4))
+        languages = {lang for lang, pct in LANGUAGES if rng.random() * 100 < pct}
+        if not languages:
+            languages = {_weighted(rng, LANGUAGES[1:])}
+        care = rng.random() < 0.2
+        max_hours = rng.choice((20, 25)) if care else rng.choice((25, 30, 36, 40, 40))
+        shifts: frozenset[str] = frozenset()
+        if rng.random() < 0.4:
+            shifts = frozenset(rng.sample([s.value for s in Shift], rng.randint(1, 3)))
+        out.append(
+            Person(
+                id=i + 1,
+                municipality=rng.choices(codes, weights=population, k=1)[0],
+                skills=frozenset(skills),
+                languages=frozenset(languages),
+                education=_weighted(
+                    rng, ((0, 3), (1, 5), (2, 40), (3, 20), (4, 25), (5, 5), (6, 2))
+                ),
+                max_hours_per_week=max_hours,
+                min_hours_per_week=rng.choice((0, 0, 0, 15, 20)) if not care else 0,
+                shifts=shifts,
+                max_travel_km=_weighted(
+                    rng, ((None, 25), (5.0, 10), (10.0, 20), (15.0, 20), (25.0, 15), (40.0, 10))
+                ),
+                needs_public_transport=rng.random() < 0.45,
+                has_driving_licence=rng.random() < 0.4,
+                needs_step_free_access=rng.random() < 0.06,
+                care_duties=care,
+                contracts=frozenset(rng.sample([c.value for c in Contract], 2))
+                if rng.random() < 0.3
+                else frozenset(),
+            )
+        )
+    return out, openings

@@ -6,9 +6,10 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SEED ?= 2025
+DEMO_SIZE ?= tiny
 OCDS_SDISTS ?= $(HOME)/.cache/pes-ocds
 
-.PHONY: install run serve test test-fast bench lint format messages clean
+.PHONY: install run serve test test-fast bench bench-quick load lint format messages clean
 
 # The OCDS 1.1 schemas ship only inside the source archives of ocdsmerge, ocdskit and
 # ocdsextensionregistry on PyPI; the OCDS validation tests read them from $(OCDS_SDISTS)
@@ -25,7 +26,7 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo --size metro --seed $(SEED) --if-empty
+	$(BIN)/python manage.py seed_demo --size $(DEMO_SIZE) --seed $(SEED) --if-empty
 	@echo "PES is at http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
@@ -38,8 +39,19 @@ test: install
 test-fast: install
 	$(BIN)/pytest -m "not browser"
 
+# The benchmark suite (bench/README.md): SQLite metro, PostgreSQL metro and national, the
+# matching benchmark and a 2-minute load test on the national case -> bench/results.json.
+LOAD_SECONDS ?= 120
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --load $(LOAD_SECONDS)
+
+bench-quick: install
+	$(BIN)/python -m bench --quick --load 10 --out /tmp/pes-bench-quick.json
+
+# The load test alone, against the database in DATABASE_URL (seed it first: make run, or
+# manage.py seed_demo --size metro): gunicorn with 2 workers, 50 users, LOAD_SECONDS.
+load: install
+	$(BIN)/python -m bench.load --seconds $(LOAD_SECONDS)
 
 lint: install
 	$(BIN)/ruff check .

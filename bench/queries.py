@@ -142,11 +142,15 @@ def pg_vector_sql() -> str:
     return f"to_tsvector('{SEARCH_CONFIG}'::regconfig, COALESCE(o.search_document, ''))"
 
 
-def floor_sql(filters: OrganizationFilters, limit: int) -> tuple[str, list[Any]]:
-    """One hand-written query returning the same first page as ``organization_list``.
+def floor_sql(
+    filters: OrganizationFilters, limit: int, *, ranked: bool = True
+) -> tuple[str, list[Any]]:
+    """One hand-written query returning the same first page as the directory.
 
     It selects the same joined rows (organisation, legal form, head office) with the same
-    conditions and order, and nothing else: the least any implementation has to do.
+    conditions and order (by rank when ``ranked``, as the directory does when few match;
+    else newest first for words, by name for filters alone), and nothing else: the least any
+    implementation has to do.
     """
     joins = [
         "JOIN registry_legalform lf ON lf.id = o.legal_form_id",
@@ -188,13 +192,18 @@ def floor_sql(filters: OrganizationFilters, limit: int) -> tuple[str, list[Any]]
         query = f"to_tsquery('{SEARCH_CONFIG}'::regconfig, %s)"
         where.append(f"{vector} @@ {query}")
         params.append(tsquery)
-        columns += f", ts_rank({vector}, {query}) AS rank"
-        params.insert(0, tsquery)  # the rank's placeholder comes first, in the SELECT list
-        order = "rank DESC, o.name, o.id"
+        if ranked:
+            columns += f", ts_rank({vector}, {query}) AS rank"
+            params.insert(0, tsquery)  # the rank's placeholder comes first, in the SELECT list
+            order = "rank DESC, o.name, o.id"
+        else:
+            order = "o.id DESC"
     elif terms:
         for term in terms:
             where.append("o.search_document LIKE %s")
             params.append(f"%{term}%")
+        if not ranked:
+            order = "o.id DESC"
     sql = f"SELECT {columns} FROM registry_organization o {' '.join(joins)}"
     if where:
         sql += " WHERE " + " AND ".join(where)

@@ -1,25 +1,28 @@
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from pes.plan.models import Mission
-from pes.registry.models import Organization
+from pes.registry.selectors import (
+    organization_counts_by_mission,
+    organization_counts_by_municipality,
+)
 from pes.territory.models import Municipality
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    missions = Mission.objects.annotate(
-        organization_count=Count("organizations", filter=Q(organizations__is_published=True)),
-        action_count=Count("actions", distinct=True),
-    ).order_by("number")
+    by_mission = organization_counts_by_mission()
+    missions = list(Mission.objects.annotate(action_count=Count("actions")).order_by("number"))
+    for mission in missions:
+        mission.organization_count = by_mission.get(mission.pk, 0)  # type: ignore[attr-defined]
     return render(
         request,
         "core/home.html",
         {
             "missions": missions,
-            "organization_total": Organization.objects.filter(is_published=True).count(),
+            "organization_total": sum(organization_counts_by_municipality().values()),
             "municipality_total": Municipality.objects.count(),
         },
     )

@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pes.api.api import field_errors, service_errors, token_auth
 from pes.plan.access import initiative_for_user_edit, user_can_edit_initiative
 from pes.plan.models import Action, Indicator, Initiative, Mission, Plan
-from pes.plan.progress import plan_tree
+from pes.plan.rollup import stored_tree
 from pes.plan.selectors import (
     InitiativeFilters,
     indicator_tidy_rows,
@@ -150,7 +150,7 @@ def _summary(i: Initiative) -> dict[str, Any]:
 @router.get("", response=PlanOut, summary="The Plan with progress at every level")
 def get_plan(request: HttpRequest) -> dict[str, Any]:
     plan = Plan.objects.get()
-    tree = plan_tree(plan)
+    tree = stored_tree(plan)
     actions_by_mission: dict[int, list[dict[str, Any]]] = {}
     for a in Action.objects.select_related("mission", "direction").order_by(
         "mission__number", "number"

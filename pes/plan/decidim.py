@@ -37,6 +37,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from pes.plan.models import Action, Initiative, InitiativeStatus
+from pes.plan.rollup import deferred
 from pes.plan.services import initiative_create, initiative_update
 from pes.registry.importer import ImportFileError, RowError, iter_csv
 
@@ -536,7 +537,7 @@ def import_results(
         return report
 
     try:
-        with transaction.atomic():
+        with transaction.atomic(), deferred():  # the roll-ups refreshed once, at the end
             for row in ordered:
                 _write(row, ctx, report, user)
             if report.errors:

@@ -25,6 +25,7 @@ from pes.plan.models import (
     ReportingPeriod,
     TimelineEntry,
 )
+from pes.plan.rollup import deferred, indicator_points_refresh
 from pes.registry.models import Organization
 from pes.territory.models import Municipality
 
@@ -54,7 +55,17 @@ INDICATORS = [
 
 @transaction.atomic
 def seed_plan(*, initiatives: int, seed: int, measurements_per_indicator: int = 3) -> int:
-    """Create ``initiatives`` initiatives (idempotent by external id ``demo-N``)."""
+    """Create ``initiatives`` initiatives (idempotent by external id ``demo-N``); the
+    roll-ups are refreshed once at the end."""
+    with deferred():
+        return _seed_plan(
+            initiatives=initiatives,
+            seed=seed,
+            measurements_per_indicator=measurements_per_indicator,
+        )
+
+
+def _seed_plan(*, initiatives: int, seed: int, measurements_per_indicator: int) -> int:
     rng = random.Random(seed)
     actions = list(Action.objects.select_related("mission"))
     statuses = list(InitiativeStatus.objects.all())
@@ -165,3 +176,94 @@ def _seed_indicators(rng: random.Random, actions: list[Action], per_indicator: i
                 value=value.quantize(Decimal("0.01")),
                 source="Dati dimostrativi",
             )
+
+
+MEASURE_MONTHS = [
+    dt.date(2025 + (m + 1) // 12, (m + 1) % 12 + 1, 1) - dt.timedelta(days=1) for m in range(22)
+]  # month ends, January 2025 to October 2026
+MEASURED = [
+    ("partecipanti", "Partecipanti alle attività", "persone", 40, 400),
+    ("ore-servizio", "Ore di servizio erogate", "ore", 100, 1500),
+    ("nuclei-raggiunti", "Nuclei familiari raggiunti", "nuclei", 10, 120),
+]
+BATCH = 10_000
+
+
+def seed_measurements(*, count: int, seed: int) -> dict[str, int]:
+    """Monthly measurements broken down by municipality, ``count`` in all (DESIGN.md: metro
+    50,000, national 1,000,000): three indicators on every action, then one on each initiative
+    as needed. Each indicator is measured every month of 2025–2026 in a fixed set of 5–20
+    municipalities, as a programme reports its figures. Written with ``bulk_create`` in
+    batches; the series points are built once at the end."""
+    rng = random.Random(seed + 7)  # noqa: S311 - demo data, not secrets
+    places = list(Municipality.objects.order_by("istat_code").values_list("id", flat=True))
+    if not places or count <= 0:
+        return {"indicators": 0, "measurements": 0}
+    existing = set(Indicator.objects.filter(code__startswith="mis-").values_list("code", flat=True))
+    owners: list[tuple[str, Action | None, Initiative | None]] = []
+    action: Action | None
+    for action in Action.objects.select_related("mission").order_by("mission__number", "number"):
+        for code, *_rest in MEASURED:
+            owners.append((f"mis-{action.pk}-{code}", action, None))
+    per_indicator = len(MEASURE_MONTHS) * 12  # on average
+    wanted = count // per_indicator + 1
+    if wanted > len(owners):
+        initiatives = Initiative.objects.order_by("id")[: wanted - len(owners)]
+        owners += [(f"mis-i{i.pk}", None, i) for i in initiatives]
+    written = 0
+    with deferred():
+        new = []
+        for n, (code, action, initiative) in enumerate(owners):
+            if code in existing:
+                continue
+            _key, name, unit, base, _target = MEASURED[n % len(MEASURED)]
+            new.append(
+                Indicator(
+                    code=code,
+                    action=action,
+                    initiative=initiative,
+                    name=name,
+                    unit=unit,
+                    baseline_value=Decimal(base),
+                    baseline_date=dt.date(2025, 1, 1),
+                    frequency=Indicator.Frequency.MONTHLY,
+                    by_municipality=True,
+                )
+            )
+        Indicator.objects.bulk_create(new, batch_size=BATCH)
+        if not new:
+            return {"indicators": 0, "measurements": 0}
+        indicators = list(Indicator.objects.filter(code__in=[i.code for i in new]).order_by("id"))
+        IndicatorTarget.objects.bulk_create(
+            [
+                IndicatorTarget(indicator=i, year=2027, value=(i.baseline_value or Decimal(0)) * 3)
+                for i in indicators
+            ],
+            batch_size=BATCH,
+        )
+        batch: list[Measurement] = []
+        for indicator in indicators:
+            where = rng.sample(places, k=rng.randint(5, min(20, len(places))))
+            level = float(indicator.baseline_value or 10) / len(where)
+            for month, date in enumerate(MEASURE_MONTHS):
+                for place in where:
+                    if written >= count:
+                        break
+                    value = level * (1 + month / 20) * rng.uniform(0.7, 1.3)
+                    batch.append(
+                        Measurement(
+                            indicator=indicator,
+                            date=date,
+                            value=Decimal(f"{value:.2f}"),
+                            municipality_id=place,
+                            source="Dati dimostrativi",
+                        )
+                    )
+                    written += 1
+                if len(batch) >= BATCH:
+                    Measurement.objects.bulk_create(batch)
+                    batch = []
+        Measurement.objects.bulk_create(batch)
+        # ``bulk_create`` sends no signal: the points are built once, when ``deferred`` ends.
+        indicator_points_refresh(indicator_ids=[i.pk for i in indicators])
+    return {"indicators": len(new), "measurements": written}

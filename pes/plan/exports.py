@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pes.plan.models import Action, Indicator, Initiative, Measurement, Mission, Plan
-from pes.plan.progress import plan_tree
+from pes.plan.rollup import stored_tree
 
 INITIATIVE_COLUMNS = [
     "id",
@@ -58,7 +58,7 @@ def _str(value: Any) -> str:
 
 def plan_json() -> dict[str, Any]:
     plan = Plan.objects.get()
-    tree = plan_tree(plan)
+    tree = stored_tree(plan)
     actions: dict[int, list[dict[str, Any]]] = {}
     for a in Action.objects.select_related("direction").order_by("number"):
         node = tree.actions[a.pk]

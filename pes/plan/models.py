@@ -19,7 +19,38 @@ class Weighting(models.TextChoices):
     EXPLICIT = "explicit", _("by explicit weights")
 
 
-class Plan(models.Model):
+class RolledUp(models.Model):
+    """Progress and money of a level, rolled up from its initiatives and stored
+    (``pes.plan.rollup``): pages read these columns instead of every initiative. They are
+    recomputed in the same transaction as every write that changes them."""
+
+    rollup_progress = models.DecimalField(
+        _("physical progress"), max_digits=5, decimal_places=1, null=True, editable=False
+    )
+    rollup_committed = models.DecimalField(
+        _("committed"), max_digits=16, decimal_places=2, default=Decimal(0), editable=False
+    )
+    rollup_public_committed = models.DecimalField(
+        _("public funding committed"),
+        max_digits=16,
+        decimal_places=2,
+        default=Decimal(0),
+        editable=False,
+    )
+    rollup_public_spent = models.DecimalField(
+        _("public funding paid"),
+        max_digits=16,
+        decimal_places=2,
+        default=Decimal(0),
+        editable=False,
+    )
+    rollup_count = models.PositiveIntegerField(_("initiatives"), default=0, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Plan(RolledUp):
     """The Piano metropolitano dell'economia sociale (one row; kept as a model for history)."""
 
     title = models.CharField(_("title"), max_length=200)
@@ -30,6 +61,8 @@ class Plan(models.Model):
     weighting = models.CharField(
         _("missions weigh"), max_length=10, choices=Weighting.choices, default=Weighting.EQUAL
     )
+    # A random token changed by every write to the Plan's monitoring data: a cache key.
+    data_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("plan")
@@ -44,7 +77,7 @@ class Plan(models.Model):
         return f"{self.title} {self.start_year}–{self.end_year}"
 
 
-class Mission(models.Model):
+class Mission(RolledUp):
     class Kind(models.TextChoices):
         THEMATIC = "thematic", _("thematic")
         TRANSVERSAL = "transversal", _("transversal")
@@ -94,7 +127,7 @@ class StrategicDirection(models.Model):
         return f"{self.mission.number}.{self.number} {self.title}"
 
 
-class Action(models.Model):
+class Action(RolledUp):
     """A measure of the Plan, with the full Italian text of the seed."""
 
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="actions")
@@ -237,7 +270,11 @@ class Initiative(models.Model):
                 name="initiative_progress_0_100",
             ),
         ]
-        indexes = [models.Index(fields=["action", "status"], name="initiative_action_status")]
+        indexes = [
+            models.Index(fields=["action", "status"], name="initiative_action_status"),
+            # The list's order: its first page without sorting every initiative.
+            models.Index(fields=["title", "id"], name="initiative_title"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -413,6 +450,16 @@ class Indicator(models.Model):
     )
     by_municipality = models.BooleanField(_("broken down by municipality"), default=False)
     by_gender = models.BooleanField(_("broken down by gender"), default=False)
+    # The last point of the series (``IndicatorPoint``), kept by ``indicator_points_refresh``.
+    latest_date = models.DateField(_("latest date"), null=True, blank=True, editable=False)
+    latest_value = models.DecimalField(
+        _("latest value"), max_digits=20, decimal_places=4, null=True, blank=True, editable=False
+    )
+    # Its progress category (``pes.plan.progress.Status``) from baseline, latest value and
+    # targets, kept with them: the dashboard lists the off-track ones without reading all.
+    status = models.CharField(
+        _("status"), max_length=16, default="not_available", editable=False, db_index=True
+    )
 
     class Meta:
         ordering = ["code"]
@@ -577,6 +624,34 @@ class Measurement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.date}: {self.value}"
+
+
+class IndicatorPoint(models.Model):
+    """One point of an indicator's series: its measurements of one date aggregated (the value
+    with no breakdown, else the sum of the breakdowns). Derived data, rebuilt from
+    ``Measurement`` by ``pes.plan.rollup.indicator_points_refresh`` on every write, so that
+    charts and statuses read one row per date instead of every measurement."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="points")
+    date = models.DateField(_("date"))
+    headline = models.DecimalField(max_digits=20, decimal_places=4, null=True)
+    parts = models.DecimalField(max_digits=20, decimal_places=4, null=True)
+    measurements = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["indicator", "date"]
+        verbose_name = _("indicator point")
+        verbose_name_plural = _("indicator points")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "date"], name="indicator_point_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.date}"
+
+    @property
+    def value(self) -> Decimal | None:
+        return self.headline if self.headline is not None else self.parts
 
 
 class ReportReminder(models.Model):

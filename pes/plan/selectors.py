@@ -8,15 +8,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 
 from pes.plan.models import (
     BudgetLine,
     FundingSource,
     Indicator,
+    IndicatorPoint,
     IndicatorTarget,
     Initiative,
-    Measurement,
+    InitiativeStatus,
     Partner,
     Report,
     ReportingPeriod,
@@ -113,25 +115,29 @@ def _headline_series(
     return sorted(series)
 
 
-def indicator_views(indicators: list[Indicator]) -> list[IndicatorView]:
-    """Status, latest value and series for each indicator: two queries for any number."""
+def indicator_views(
+    indicators: list[Indicator], *, with_series: bool = True
+) -> list[IndicatorView]:
+    """Status, latest value and series for each indicator: two queries for any number, read
+    from the stored series points (``IndicatorPoint``), one row per date however many
+    measurements there are. Without ``with_series`` only the stored latest value is used
+    (one query)."""
     ids = [i.pk for i in indicators]
-    # One row per indicator and date, aggregated in the database however many values there are.
-    no_breakdown = Q(municipality__isnull=True, gender="")
     by_indicator: dict[int, list[tuple[dt.date, Decimal | None, Decimal | None]]] = defaultdict(
         list
     )
-    rows = (
-        Measurement.objects.filter(indicator_id__in=ids)
-        .values("indicator_id", "date")
-        .annotate(
-            headline=Max("value", filter=no_breakdown),
-            parts=Sum("value", filter=~no_breakdown),
+    if with_series:
+        rows = IndicatorPoint.objects.filter(indicator_id__in=ids).values_list(
+            "indicator_id", "date", "headline", "parts"
         )
-        .order_by()
-    )
-    for row in rows:
-        by_indicator[row["indicator_id"]].append((row["date"], row["headline"], row["parts"]))
+        for indicator_id, date, headline, parts in rows.order_by():
+            by_indicator[indicator_id].append((date, headline, parts))
+    else:
+        for indicator in indicators:
+            if indicator.latest_date is not None:
+                by_indicator[indicator.pk].append(
+                    (indicator.latest_date, indicator.latest_value, None)
+                )
     targets: dict[int, list[IndicatorTarget]] = defaultdict(list)
     for t in IndicatorTarget.objects.filter(indicator_id__in=ids).order_by("year"):
         targets[t.indicator_id].append(t)
@@ -217,55 +223,102 @@ def budget_by_source(*, initiatives: QuerySet[Initiative] | None = None) -> list
     return out
 
 
-def money_by_municipality() -> list[dict[str, Any]]:
-    """Initiatives and committed money per municipality (money split equally among the
-    municipalities an initiative covers, so totals add up)."""
-    from pes.territory.models import Municipality
-
+def initiative_money_by_place() -> dict[int, tuple[int, Decimal]]:
+    """Municipality id -> (initiatives covering it, money committed to it), an initiative's
+    money split equally among the municipalities it covers (so totals add up). Two queries."""
     shares: dict[int, Decimal] = defaultdict(Decimal)
     counts: dict[int, int] = defaultdict(int)
     through = Initiative.municipalities.through
     covered: dict[int, list[int]] = defaultdict(list)
-    for row in through.objects.values("initiative_id", "municipality_id"):
-        covered[row["initiative_id"]].append(row["municipality_id"])
-    for initiative_id, committed in Initiative.objects.values_list("id", "committed_total"):
+    for initiative_id, municipality_id in through.objects.values_list(
+        "initiative_id", "municipality_id"
+    ):
+        covered[initiative_id].append(municipality_id)
+    for initiative_id, committed in Initiative.objects.values_list(
+        "id", "committed_total"
+    ).order_by():
         places = covered.get(initiative_id, [])
         for pk in places:
             shares[pk] += committed / len(places)
             counts[pk] += 1
+    return {pk: (counts[pk], shares[pk]) for pk in counts}
+
+
+def initiatives_by_district() -> dict[int, int]:
+    """District id -> initiatives covering at least one of its municipalities."""
+    through = Initiative.municipalities.through
+    initiatives: dict[int, set[int]] = defaultdict(set)
+    for initiative_id, district_id in through.objects.values_list(
+        "initiative_id", "municipality__district_id"
+    ).distinct():
+        initiatives[district_id].add(initiative_id)
+    return {pk: len(ids) for pk, ids in initiatives.items()}
+
+
+def money_by_municipality(
+    figures: dict[int, tuple[int, Decimal]] | None = None,
+) -> list[dict[str, Any]]:
+    """Initiatives and committed money per municipality (money split equally among the
+    municipalities an initiative covers, so totals add up)."""
+    from pes.territory.models import Municipality
+
+    if figures is None:
+        figures = initiative_money_by_place()
     out = []
     for m in Municipality.objects.select_related("district").order_by("name"):
+        count, committed = figures.get(m.pk, (0, Decimal(0)))
         out.append(
             {
                 "municipality": m,
-                "initiatives": counts.get(m.pk, 0),
-                "committed": shares.get(m.pk, Decimal(0)).quantize(Decimal("0.01")),
+                "initiatives": count,
+                "committed": committed.quantize(Decimal("0.01")),
             }
         )
     return out
 
 
+def overdue_pairs(*, today: dt.date) -> list[tuple[int, int]]:
+    """``(initiative id, period id)`` of every report overdue on ``today``: an open initiative
+    running in a period whose due date passed, with no submitted or approved report for it.
+    One query, ordered by due date, initiative title and id (the most late first)."""
+    table = Initiative._meta.db_table
+    status = InitiativeStatus._meta.db_table
+    period = ReportingPeriod._meta.db_table
+    report = Report._meta.db_table
+    sql = f"""
+        SELECT i.id, p.id FROM {table} i
+        INNER JOIN {status} s ON s.id = i.status_id
+        CROSS JOIN {period} p
+        WHERE p.due_date < %s AND NOT s.is_closed
+          AND (i.start_date IS NULL OR i.start_date <= p."end")
+          AND NOT (i.end_date IS NOT NULL AND i.end_date < p.start)
+          AND NOT EXISTS (
+            SELECT 1 FROM {report} r
+            WHERE r.initiative_id = i.id AND r.period_id = p.id AND r.state IN (%s, %s))
+        ORDER BY p.due_date, i.title, i.id
+    """  # noqa: S608 - table names from the models, values as parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [today, Report.State.SUBMITTED, Report.State.APPROVED])
+        return [(row[0], row[1]) for row in cursor.fetchall()]
+
+
+def overdue_objects(
+    pairs: list[tuple[int, int]], *, periods: dict[int, ReportingPeriod] | None = None
+) -> list[tuple[Initiative, ReportingPeriod]]:
+    """The initiatives (with lead and status) and periods of ``pairs``: two queries, one if
+    the ``periods`` are given."""
+    initiatives = Initiative.objects.select_related("lead", "status").in_bulk(
+        {i for i, _p in pairs}
+    )
+    wanted = {p for _i, p in pairs}
+    if periods is None or not wanted <= periods.keys():
+        periods = ReportingPeriod.objects.in_bulk(wanted)
+    return [(initiatives[i], periods[p]) for i, p in pairs]
+
+
 def reports_overdue(*, today: dt.date) -> list[tuple[Initiative, ReportingPeriod]]:
     """Initiatives with no submitted or approved report for a period whose due date passed."""
-    periods = list(ReportingPeriod.objects.filter(due_date__lt=today).order_by("start"))
-    if not periods:
-        return []
-    done = set(
-        Report.objects.filter(
-            period__in=periods, state__in=[Report.State.SUBMITTED, Report.State.APPROVED]
-        ).values_list("initiative_id", "period_id")
-    )
-    overdue = []
-    initiatives = Initiative.objects.select_related("lead", "status").filter(
-        status__is_closed=False
-    )
-    for initiative in initiatives:
-        for period in periods:
-            started = initiative.start_date is None or initiative.start_date <= period.end
-            ended = initiative.end_date is not None and initiative.end_date < period.start
-            if started and not ended and (initiative.pk, period.pk) not in done:
-                overdue.append((initiative, period))
-    return overdue
+    return overdue_objects(overdue_pairs(today=today))
 
 
 def reports_to_review() -> QuerySet[Report]:

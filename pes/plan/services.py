@@ -29,6 +29,7 @@ from pes.plan.models import (
     Report,
     TimelineEntry,
 )
+from pes.plan.rollup import plan_rollup_refresh
 
 INITIATIVE_FIELDS = [
     "action_id",
@@ -134,6 +135,7 @@ def initiative_update(
             code="concurrent",
         )
     initiative.refresh_from_db()
+    plan_rollup_refresh()  # written with ``update``: no signal
     if municipalities is not None:
         initiative.municipalities.set(municipalities)
     changes = diff(before, snapshot(initiative, INITIATIVE_FIELDS))
@@ -155,6 +157,7 @@ def initiative_refresh_totals(*, initiative: Initiative) -> None:
     initiative.refresh_from_db(
         fields=["committed_total", "public_committed_total", "public_spent_total"]
     )
+    plan_rollup_refresh()  # written with ``update``: no signal
 
 
 @transaction.atomic

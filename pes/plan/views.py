@@ -28,7 +28,7 @@ from pes.plan.access import (
 )
 from pes.plan.forms import InitiativeFilterForm, InitiativeForm, ReportForm, ReviewForm
 from pes.plan.models import Action, Indicator, Initiative, Mission, Plan, Report, TimelineEntry
-from pes.plan.progress import plan_tree
+from pes.plan.rollup import initiative_node, stored_tree
 from pes.plan.selectors import (
     InitiativeFilters,
     budget_by_source,
@@ -48,6 +48,8 @@ from pes.plan.services import (
 )
 from pes.registry.access import organizations_editable_by, user_is_governance
 from pes.registry.selectors import OrganizationFilters, organization_preview
+
+ACTION_INITIATIVES_SHOWN = 50
 
 
 def _charts(views: list[Any]) -> list[dict[str, Any]]:
@@ -79,8 +81,8 @@ def _charts(views: list[Any]) -> list[dict[str, Any]]:
 
 def plan_overview(request: HttpRequest) -> HttpResponse:
     plan = Plan.objects.get()
-    tree = plan_tree(plan)
     missions = list(Mission.objects.filter(plan=plan).order_by("number"))
+    tree = stored_tree(plan, missions=missions, actions=[])
     rows = [(m, tree.missions[m.pk]) for m in missions]
     return render(
         request,
@@ -91,9 +93,11 @@ def plan_overview(request: HttpRequest) -> HttpResponse:
 
 def mission_detail(request: HttpRequest, number: int) -> HttpResponse:
     mission = get_object_or_404(Mission, number=number)
-    tree = plan_tree(mission.plan)
     actions = list(mission.actions.select_related("direction").order_by("number"))
-    organizations, count = organization_preview(filters=OrganizationFilters(mission=mission.number))
+    tree = stored_tree(mission.plan, missions=[mission], actions=actions)
+    organizations, count, capped = organization_preview(
+        filters=OrganizationFilters(mission=mission.number)
+    )
     return render(
         request,
         "plan/mission_detail.html",
@@ -103,14 +107,20 @@ def mission_detail(request: HttpRequest, number: int) -> HttpResponse:
             "actions": [(a, tree.actions[a.pk]) for a in actions],
             "organizations": organizations,
             "organization_count": count,
+            "organization_count_capped": capped,
         },
     )
 
 
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(Action.objects.select_related("mission", "direction"), pk=pk)
-    tree = plan_tree(action.mission.plan)
-    initiatives = list(action.initiatives.select_related("lead", "status").order_by("title"))
+    tree = stored_tree(action.mission.plan, missions=[], actions=[action])
+    # The page stays the same size however many initiatives the action has.
+    initiatives = list(
+        action.initiatives.select_related("lead", "status").order_by("title", "id")[
+            :ACTION_INITIATIVES_SHOWN
+        ]
+    )
     indicators = list(action.indicators.all())
     timeline = (
         TimelineEntry.objects.filter(initiative__action=action)
@@ -123,7 +133,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "action": action,
             "node": tree.actions[action.pk],
-            "initiatives": [(i, tree.initiatives[i.pk]) for i in initiatives],
+            "initiatives": [(i, initiative_node(i)) for i in initiatives],
             "charts": _charts(indicator_views(indicators)),
             "timeline": timeline,
         },

@@ -1,17 +1,16 @@
 """The governance dashboard of the Plan: tables, a map, CSV downloads, a PDF monitoring report
 and the button that sends reminders for overdue reports.
 
-Progress comes from ``plan_tree`` only; money and overdue reports from the selectors. Every
-table is built once (``DashboardData``) and shown, downloaded as CSV and printed in the PDF
-from the same rows, so the numbers cannot drift apart. The page runs a fixed number of queries
-whatever the number of initiatives.
+Progress comes from the stored roll-ups (``pes.plan.rollup``); money and overdue reports
+from the selectors. Every table is built once (``DashboardData``) and shown, downloaded as
+CSV and printed in the PDF from the same rows, so the numbers cannot drift apart. The page
+runs a fixed number of queries whatever the number of initiatives.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -19,6 +18,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db.models import Count, Window
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -43,13 +44,17 @@ from pes.plan.models import (
     ReportingPeriod,
     ReportReminder,
 )
-from pes.plan.progress import OFF_TRACK, PlanTree, plan_tree
+from pes.plan.progress import OFF_TRACK, PlanTree
+from pes.plan.rollup import stored_tree
 from pes.plan.selectors import (
     IndicatorView,
     budget_by_source,
     indicator_views,
+    initiative_money_by_place,
+    initiatives_by_district,
     money_by_municipality,
-    reports_overdue,
+    overdue_objects,
+    overdue_pairs,
 )
 from pes.plan.tasks import send_report_reminders
 
@@ -81,10 +86,15 @@ class Table:
     columns: list[Column]
     rows: list[dict[str, Any]] = field(default_factory=list)
     display_limit: int | None = None  # rows shown on the page; the CSV has them all
+    total: int | None = None  # rows in all, when only the shown ones were built
+
+    @property
+    def row_count(self) -> int:
+        return self.total if self.total is not None else len(self.rows)
 
     @property
     def truncated(self) -> bool:
-        return self.display_limit is not None and len(self.rows) > self.display_limit
+        return self.display_limit is not None and self.row_count > self.display_limit
 
     @property
     def shown_columns(self) -> list[Column]:
@@ -145,29 +155,69 @@ class DashboardData:
 
     @cached_property
     def tree(self) -> PlanTree:
-        return plan_tree(self.plan)
+        return stored_tree(self.plan, missions=self.missions_list, actions=[])
+
+    @cached_property
+    def place_figures(self) -> tuple[dict[int, tuple[int, Decimal]], dict[int, int]]:
+        """Money and initiatives by municipality and district: read every initiative, so
+        cached under the Plan's ``data_version``, which every write to them bumps."""
+        key = f"plan:dashboard:places:{self.plan.pk}:{self.plan.data_version}"
+        figures = cache.get(key)
+        if figures is None:
+            figures = (initiative_money_by_place(), initiatives_by_district())
+            cache.set(key, figures, PLACES_CACHE_SECONDS)
+        return figures
 
     @cached_property
     def municipality_rows(self) -> list[dict[str, Any]]:
-        return money_by_municipality()
+        return money_by_municipality(self.place_figures[0])
+
+    @cached_property
+    def missions_list(self) -> list[Mission]:
+        return list(Mission.objects.filter(plan=self.plan).order_by("number"))
+
+    @cached_property
+    def overdue_ids(self) -> list[tuple[int, int]]:
+        return overdue_pairs(today=self.today)
 
     @cached_property
     def overdue(self) -> list[tuple[Initiative, ReportingPeriod]]:
-        return reports_overdue(today=self.today)
+        return overdue_objects(self.overdue_ids, periods=self.periods_by_id)
+
+    @cached_property
+    def periods(self) -> list[ReportingPeriod]:
+        return _periods(self.plan)
+
+    @cached_property
+    def periods_by_id(self) -> dict[int, ReportingPeriod]:
+        return {p.pk: p for p in self.periods}
+
+    def off_track_views(self, *, limit: int | None = None) -> tuple[list[IndicatorView], int]:
+        """The off-track indicators (their stored status), ``limit`` of them if given, and how
+        many there are in all (a window count: the same query)."""
+        qs = (
+            self.off_track_qs.select_related("action__mission", "initiative")
+            .annotate(total=Window(Count("id")))
+            .order_by("code")
+        )
+        indicators = list(qs[:limit] if limit is not None else qs)
+        total = indicators[0].total if indicators else 0  # type: ignore[attr-defined]
+        return indicator_views(indicators, with_series=False), total
+
+    @cached_property
+    def off_track_qs(self) -> Any:
+        return Indicator.objects.filter(status__in=[s.value for s in OFF_TRACK])
 
     @cached_property
     def off_track(self) -> list[IndicatorView]:
-        indicators = list(
-            Indicator.objects.select_related("action__mission", "initiative").order_by("code")
-        )
-        return [v for v in indicator_views(indicators) if v.status in OFF_TRACK]
+        return self.off_track_views()[0]
 
     # -- tables
 
     def missions(self) -> Table:
         tree = self.tree
         rows = []
-        for mission in Mission.objects.filter(plan=self.plan).order_by("number"):
+        for mission in self.missions_list:
             node = tree.missions[mission.pk]
             rows.append(
                 {
@@ -266,12 +316,7 @@ class DashboardData:
     def districts(self) -> Table:
         # Initiatives are counted once per district even when they cover several of its
         # municipalities; the money is the sum of the municipalities' shares.
-        through = Initiative.municipalities.through
-        initiatives: dict[int, set[int]] = defaultdict(set)
-        for initiative_id, district_id in through.objects.values_list(
-            "initiative_id", "municipality__district_id"
-        ).distinct():
-            initiatives[district_id].add(initiative_id)
+        initiatives = self.place_figures[1]
         grouped: dict[int, dict[str, Any]] = {}
         for r in self.municipality_rows:
             district = r["municipality"].district
@@ -282,7 +327,7 @@ class DashboardData:
                     "district": district.name,
                     "slug": district.slug,
                     "municipalities": 0,
-                    "initiatives": len(initiatives.get(district.pk, ())),
+                    "initiatives": initiatives.get(district.pk, 0),
                     "committed": Decimal(0),
                 },
             )
@@ -310,8 +355,13 @@ class DashboardData:
     def overdue_table(
         self, *, period: ReportingPeriod | None = None, display_limit: int | None = None
     ) -> Table:
-        pairs = [(i, p) for i, p in self.overdue if period is None or p.pk == period.pk]
-        pairs.sort(key=lambda pair: (pair[1].due_date, pair[0].title, pair[0].pk))
+        # Sorted by due date, title and id; on the page only the first rows are built.
+        ids = [(i, p) for i, p in self.overdue_ids if period is None or p == period.pk]
+        total = len(ids)
+        if display_limit is not None:
+            pairs = overdue_objects(ids[:display_limit], periods=self.periods_by_id)
+        else:
+            pairs = [(i, p) for i, p in self.overdue if period is None or p.pk == period.pk]
         reminded = {
             (initiative_id, period_id): timezone.localtime(sent).date()
             for initiative_id, period_id, sent in ReportReminder.objects.filter(
@@ -351,11 +401,16 @@ class DashboardData:
             ],
             rows=rows,
             display_limit=display_limit,
+            total=total,
         )
 
-    def indicators(self) -> Table:
+    def indicators(self, *, display_limit: int | None = None) -> Table:
         rows = []
-        for view in self.off_track:
+        if display_limit is None:
+            views, total = self.off_track, len(self.off_track)
+        else:
+            views, total = self.off_track_views(limit=display_limit)
+        for view in views:
             ind = view.indicator
             owner = f"{ind.action.code} {ind.action.label}" if ind.action else str(ind.initiative)
             rows.append(
@@ -395,11 +450,15 @@ class DashboardData:
                 Column("status_label", gettext_lazy("Status")),
             ],
             rows=rows,
+            display_limit=display_limit,
+            total=total,
         )
 
     def table(self, name: str, *, display_limit: int | None = None) -> Table:
         if name == "overdue":
             return self.overdue_table(display_limit=display_limit)
+        if name == "indicators":
+            return self.indicators(display_limit=display_limit)
         builders = {
             "missions": self.missions,
             "sources": self.sources,
@@ -432,6 +491,7 @@ class DashboardData:
         )
 
 
+PLACES_CACHE_SECONDS = 24 * 3600
 OVERDUE_SHOWN = 100  # overdue reports listed on the page, the most late first
 TABLE_NAMES = ["missions", "sources", "municipalities", "districts", "overdue", "indicators"]
 
@@ -453,7 +513,7 @@ def _default_period(periods: list[ReportingPeriod], today: dt.date) -> Reporting
 def dashboard(request: HttpRequest) -> HttpResponse:
     require_governance(request.user)
     data = DashboardData(today=timezone.localdate())
-    periods = _periods(data.plan)
+    periods = data.periods
     default = _default_period(periods, data.today)
     tables = [data.table(name, display_limit=OVERDUE_SHOWN) for name in TABLE_NAMES]
     return render(

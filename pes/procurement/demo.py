@@ -60,7 +60,6 @@ def _cig(rng: random.Random) -> str:
     return "".join(rng.choice("0123456789ABCDEF") for _ in range(10))
 
 
-@transaction.atomic
 def seed_procurement(*, tenders: int, seed: int) -> int:
     """Create ``tenders`` tenders (about two thirds awarded, with contracts and reports).
 
@@ -77,72 +76,100 @@ def seed_procurement(*, tenders: int, seed: int) -> int:
     now = timezone.now()
     created = 0
     for i in range(tenders):
-        buyer = rng.choice(buyers)
-        labour = rng.random() < 0.7
-        procedure = rng.choice(
-            [Procedure.OPEN, Procedure.OPEN, Procedure.NEGOTIATED, Procedure.RESERVED]
-        )
-        value = Decimal(rng.randrange(40, 900) * 1000)
-        published_days_ago = rng.randrange(30, 700)
-        tender = tender_create(
-            data={
-                "buyer": buyer,
-                "title": f"{rng.choice(OBJECTS)} — {buyer.name} ({i + 1})",
-                "cig": _cig(rng),
-                "estimated_value": value,
-                "procedure": procedure,
-                "labour_intensive": labour,
-                "price_only_forbidden": True,
-                "price_formula": rng.choice(PriceFormula.values),
-                "bid_deadline": now + dt.timedelta(days=30),
-                "impact_objectives": "Occupazione stabile e di qualità; inclusione lavorativa.",
-            },
-            actions=actions[:1],
-            mandatory_clauses=mandatory,
-        )
-        criterion_add(tender=tender, kind=Criterion.Kind.PRICE, weight=Decimal(30))
-        criterion_add(tender=tender, kind=Criterion.Kind.QUALITY, weight=Decimal(40), rescale=True)
-        for code, weight in (
-            ("certificazione-parita-genere", 5),
-            ("quota-tempo-indeterminato", 10),
-            ("assunzione-svantaggiati", 10),
-            ("ore-formazione", 5),
-        ):
-            criterion_add(
-                tender=tender,
-                kind=Criterion.Kind.CLAUSE,
-                weight=Decimal(weight),
-                clause=rewards[code],
-            )
-        tender = tender_publish(tender=tender)
-        criteria = list(tender.criteria.select_related("clause"))
-        for supplier in rng.sample(suppliers, 3):
-            values: dict[int, object] = {}
-            for c in criteria:
-                if c.kind == Criterion.Kind.QUALITY:
-                    values[c.pk] = [Decimal(rng.randrange(4, 11)) / 10 for _ in range(3)]
-                elif c.clause and c.clause.rule == Clause.Rule.YES_NO:
-                    values[c.pk] = Decimal(rng.randrange(0, 2))
-                elif c.clause and c.clause.metric == "permanent_share":
-                    values[c.pk] = Decimal(rng.randrange(40, 100))
-                elif c.kind != Criterion.Kind.PRICE:
-                    values[c.pk] = Decimal(rng.randrange(1, 40))
-            price = (value * Decimal(rng.randrange(70, 99)) / 100).quantize(Decimal("0.01"))
-            bid_submit(tender=tender, supplier=supplier, price=price, values=values)
-        created += 1
-        if rng.random() < 0.35:
-            continue
-        winner = tender_ranking(tender=tender).rows[0].bid
-        start = (now - dt.timedelta(days=published_days_ago)).date()
-        contract = tender_award(
-            tender=tender, bid=winner, start=start, end=start + dt.timedelta(days=730)
-        )
-        Tender.objects.filter(pk=tender.pk).update(
-            published_at=now - dt.timedelta(days=published_days_ago + 40),
-            awarded_at=now - dt.timedelta(days=published_days_ago),
-        )
-        _seed_reports(rng, contract)
+        # One transaction per tender: the services' savepoints end with it. In one transaction
+        # for all, PostgreSQL's subtransaction cache overflows after 64 and every read of the
+        # thousands of tenders slows to a crawl (national: 10,000 tenders).
+        with transaction.atomic():
+            if _seed_tender(
+                i,
+                rng=rng,
+                buyers=buyers,
+                suppliers=suppliers,
+                rewards=rewards,
+                mandatory=mandatory,
+                actions=actions,
+                now=now,
+            ):
+                created += 1
     return created
+
+
+def _seed_tender(
+    i: int,
+    *,
+    rng: random.Random,
+    buyers: list[Organization],
+    suppliers: list[Organization],
+    rewards: dict[str, Clause],
+    mandatory: list[Clause],
+    actions: list[Action],
+    now: dt.datetime,
+) -> bool:
+    buyer = rng.choice(buyers)
+    labour = rng.random() < 0.7
+    procedure = rng.choice(
+        [Procedure.OPEN, Procedure.OPEN, Procedure.NEGOTIATED, Procedure.RESERVED]
+    )
+    value = Decimal(rng.randrange(40, 900) * 1000)
+    published_days_ago = rng.randrange(30, 700)
+    tender = tender_create(
+        data={
+            "buyer": buyer,
+            "title": f"{rng.choice(OBJECTS)} — {buyer.name} ({i + 1})",
+            "cig": _cig(rng),
+            "estimated_value": value,
+            "procedure": procedure,
+            "labour_intensive": labour,
+            "price_only_forbidden": True,
+            "price_formula": rng.choice(PriceFormula.values),
+            "bid_deadline": now + dt.timedelta(days=30),
+            "impact_objectives": "Occupazione stabile e di qualità; inclusione lavorativa.",
+        },
+        actions=actions[:1],
+        mandatory_clauses=mandatory,
+    )
+    criterion_add(tender=tender, kind=Criterion.Kind.PRICE, weight=Decimal(30))
+    criterion_add(tender=tender, kind=Criterion.Kind.QUALITY, weight=Decimal(40), rescale=True)
+    for code, weight in (
+        ("certificazione-parita-genere", 5),
+        ("quota-tempo-indeterminato", 10),
+        ("assunzione-svantaggiati", 10),
+        ("ore-formazione", 5),
+    ):
+        criterion_add(
+            tender=tender,
+            kind=Criterion.Kind.CLAUSE,
+            weight=Decimal(weight),
+            clause=rewards[code],
+        )
+    tender = tender_publish(tender=tender)
+    criteria = list(tender.criteria.select_related("clause"))
+    for supplier in rng.sample(suppliers, 3):
+        values: dict[int, object] = {}
+        for c in criteria:
+            if c.kind == Criterion.Kind.QUALITY:
+                values[c.pk] = [Decimal(rng.randrange(4, 11)) / 10 for _ in range(3)]
+            elif c.clause and c.clause.rule == Clause.Rule.YES_NO:
+                values[c.pk] = Decimal(rng.randrange(0, 2))
+            elif c.clause and c.clause.metric == "permanent_share":
+                values[c.pk] = Decimal(rng.randrange(40, 100))
+            elif c.kind != Criterion.Kind.PRICE:
+                values[c.pk] = Decimal(rng.randrange(1, 40))
+        price = (value * Decimal(rng.randrange(70, 99)) / 100).quantize(Decimal("0.01"))
+        bid_submit(tender=tender, supplier=supplier, price=price, values=values)
+    if rng.random() < 0.35:
+        return True
+    winner = tender_ranking(tender=tender).rows[0].bid
+    start = (now - dt.timedelta(days=published_days_ago)).date()
+    contract = tender_award(
+        tender=tender, bid=winner, start=start, end=start + dt.timedelta(days=730)
+    )
+    Tender.objects.filter(pk=tender.pk).update(
+        published_at=now - dt.timedelta(days=published_days_ago + 40),
+        awarded_at=now - dt.timedelta(days=published_days_ago),
+    )
+    _seed_reports(rng, contract)
+    return True
 
 
 def _seed_reports(rng: random.Random, contract: Contract) -> None:

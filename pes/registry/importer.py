@@ -23,7 +23,8 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -632,11 +633,19 @@ class _Writer:
                 update_fields.update(parsed.fields)
                 org.search_document = organization_search_document(org)
                 to_update.append(org)
-        Organization.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+        if connection.vendor == "postgresql":
+            _copy_rows(Organization, to_create)
+        else:
+            Organization.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
         if to_update:
             update_fields.discard("codice_fiscale")
+            now = timezone.now()
+            for org in to_update:
+                org.updated_at = now  # ``bulk_update`` leaves ``auto_now`` alone
             Organization.objects.bulk_update(
-                to_update, [*sorted(update_fields), "search_document"], batch_size=BATCH_SIZE
+                to_update,
+                [*sorted(update_fields), "search_document", "updated_at"],
+                batch_size=BATCH_SIZE,
             )
         report.created += len(to_create)
         report.updated += len(to_update)
@@ -664,7 +673,17 @@ class _Writer:
                     for obj in p.m2m[relation]
                 }
             )
-            if pairs:
+            if pairs and connection.vendor == "postgresql":
+                columns = f"({quote('organization_id')}, {quote(target)})"
+                with (
+                    connection.cursor() as cursor,
+                    cursor.cursor.copy(
+                        f"COPY {quote(through._meta.db_table)} {columns} FROM STDIN"
+                    ) as copy,
+                ):
+                    for pair in pairs:
+                        copy.write_row(pair)
+            elif pairs:
                 # Plain rows, not model instances: link rows outnumber organisations.
                 sql = (
                     f"INSERT INTO {quote(through._meta.db_table)} "  # noqa: S608 - quoted names
@@ -672,6 +691,60 @@ class _Writer:
                 )
                 with connection.cursor() as cursor:
                     cursor.executemany(sql, pairs)
+
+
+_COPY_AS_IS = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "DateField",
+    "EmailField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SlugField",
+    "SmallIntegerField",
+    "TextField",
+    "URLField",
+}
+
+
+def _copy_rows(model: Any, objs: list[Any]) -> None:
+    """Insert new instances with PostgreSQL's ``COPY`` (what ``bulk_create`` does, without
+    compiling a 25,000-parameter ``INSERT`` per batch). Primary keys are drawn from the
+    table's sequence first, so the instances come back with their ``pk`` set."""
+    if not objs:
+        return
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = list(meta.concrete_fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(objs)],
+        )
+        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = pk
+        # Values psycopg adapts as they are are read straight from the instance; the others
+        # (JSON, timestamps set on save) go through the field, as ``bulk_create`` does.
+        real = connections[connection.alias]
+        plain = [f.get_internal_type() in _COPY_AS_IS for f in fields]
+        columns = ", ".join(quote(f.column) for f in fields)
+        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                copy.write_row(
+                    [
+                        getattr(obj, f.attname)
+                        if as_is
+                        else f.get_db_prep_save(f.pre_save(obj, True), real)
+                        for f, as_is in zip(fields, plain, strict=True)
+                    ]
+                )
+                obj._state.adding = False
+                obj._state.db = connection.alias
 
 
 def import_organizations(

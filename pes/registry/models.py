@@ -100,8 +100,13 @@ class Organization(models.Model):
         verbose_name_plural = _("organisations")
         indexes = [
             models.Index(fields=["is_published", "name"], name="org_published_name"),
-            models.Index(fields=["head_office", "is_published"], name="org_office_published"),
-            models.Index(fields=["legal_form", "is_published"], name="org_form_published"),
+            # A municipality's or a legal form's organisations in the directory's order.
+            models.Index(
+                fields=["head_office", "is_published", "name", "id"], name="org_office_name"
+            ),
+            models.Index(fields=["legal_form", "is_published", "name", "id"], name="org_form_name"),
+            # The registry's version (its last write): the key of cached counts.
+            models.Index(fields=["updated_at"], name="org_updated"),
         ]
         constraints = [
             models.CheckConstraint(

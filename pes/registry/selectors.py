@@ -6,14 +6,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.core.cache import cache
 from django.core.paginator import Page
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils.functional import cached_property
 
 from pes.lib.pagination import CappedPaginator
 from pes.lib.text import words
-from pes.registry.models import Organization
+from pes.registry.models import LegalForm, Organization
+from pes.territory.models import Municipality
 
 SEARCH_CONFIG = "italian"
 
@@ -67,33 +70,65 @@ def _full_text(qs: QuerySet[Organization], text: str) -> QuerySet[Organization]:
     return qs
 
 
+def _ids(qs: QuerySet[Any]) -> list[int]:
+    return list(qs.values_list("id", flat=True))
+
+
 def organization_list(*, filters: OrganizationFilters) -> QuerySet[Organization]:
     qs = Organization.objects.select_related("legal_form", "head_office")
     if filters.published_only:
         qs = qs.filter(is_published=True)
+    # Reference filters resolved to ids first (small tables, one quick query each): on the
+    # organisation's own columns the planner knows from its statistics how many rows match
+    # and picks the right index, which it cannot guess through a join on a code or a slug.
     if filters.legal_form:
-        qs = qs.filter(legal_form__code=filters.legal_form)
+        qs = qs.filter(legal_form_id__in=_ids(LegalForm.objects.filter(code=filters.legal_form)))
     if filters.category:
-        qs = qs.filter(legal_form__category=filters.category)
+        qs = qs.filter(legal_form_id__in=_ids(LegalForm.objects.filter(category=filters.category)))
     if filters.municipality:
-        qs = qs.filter(head_office__istat_code=filters.municipality)
+        places = Municipality.objects.filter(istat_code=filters.municipality)
+        qs = qs.filter(head_office_id__in=_ids(places))
     if filters.district:
-        qs = qs.filter(head_office__district__slug=filters.district)
+        places = Municipality.objects.filter(district__slug=filters.district)
+        qs = qs.filter(head_office_id__in=_ids(places))
+    # Many-to-many filters as ``EXISTS`` rather than joins: the planner can then walk the
+    # name index and stop at the first page instead of joining every match.
     if filters.activity:
-        qs = qs.filter(activities__letter=filters.activity)
+        activities = Organization.activities.through.objects.filter(
+            organization_id=OuterRef("pk"), activity__letter=filters.activity
+        )
+        qs = qs.filter(Exists(activities))
     if filters.mission:
-        qs = qs.filter(missions__number=filters.mission)
+        missions = Organization.missions.through.objects.filter(
+            organization_id=OuterRef("pk"), mission__number=filters.mission
+        )
+        qs = qs.filter(Exists(missions))
     qs = qs.order_by("name", "id")
     if filters.q:
         qs = _full_text(qs, filters.q)
     return qs
 
 
-# Beyond this many matches, ranking is costly (every match is scored) and says little:
-# large result sets are shown in alphabetical order, which an index serves.
-RANK_LIMIT = 2000
-# Counting stops here; the page says "more than …" (see ``CappedPaginator``).
-COUNT_CAP = 10_000
+# Counting stops here; the page says "more than …" (see ``CappedPaginator``). Counting every
+# match of a common word is most of the cost of a search, and fifty pages are enough to browse.
+COUNT_CAP = 1000
+# Up to ``COUNT_CAP`` matches the words' rank orders the results (every match is scored).
+# Beyond it ranking is costly and says little: the matches are listed newest first, which the
+# primary key's index serves at once however the matches are spread (alphabetical order would
+# walk the name index past every non-matching name before the first page).
+LARGE_RESULT_ORDER = ("-id",)
+
+
+class _DirectoryPaginator(CappedPaginator):
+    """Counts without the ``ORDER BY``: in a capped count the order decides nothing, and a
+    ranked order would score every match just to count them."""
+
+    @cached_property
+    def count(self) -> int:
+        qs: QuerySet[Organization] = self.object_list  # type: ignore[assignment]
+        counted = qs.order_by()[: self.cap + 1].count()
+        self.capped = counted > self.cap
+        return min(counted, self.cap)
 
 
 def organization_search_page(
@@ -101,9 +136,9 @@ def organization_search_page(
 ) -> tuple[Page, CappedPaginator]:
     """One page of the directory, with a capped count; ranked only when few match."""
     qs = organization_list(filters=filters)
-    paginator = CappedPaginator(qs, per_page, cap=COUNT_CAP)
-    if filters.q and paginator.count > RANK_LIMIT:
-        paginator.object_list = qs.order_by("name", "id")
+    paginator = _DirectoryPaginator(qs, per_page, cap=COUNT_CAP)
+    if filters.q and paginator.count and paginator.capped:
+        paginator.object_list = qs.order_by(*LARGE_RESULT_ORDER)
     return paginator.get_page(page), paginator
 
 
@@ -115,14 +150,55 @@ def organization_detail(*, organization: Organization) -> Organization:
     )
 
 
+# Counts over the whole registry (the home page, the territory) are cached under the
+# registry's version: the last time an organisation was written (``updated_at``, indexed), so
+# any save or import shows at once; a deletion shows when the entry expires.
+COUNTS_CACHE_SECONDS = 600
+
+
+def registry_version() -> str:
+    last = Organization.objects.aggregate(last=Max("updated_at"))["last"]
+    return last.isoformat() if last else "empty"
+
+
+def _cached(name: str, compute: Any) -> Any:
+    key = f"registry:{name}:{registry_version()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, COUNTS_CACHE_SECONDS)
+    return value
+
+
 def organization_counts_by_municipality() -> dict[int, int]:
-    rows = (
-        Organization.objects.filter(is_published=True)
-        .values("head_office_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return {row["head_office_id"]: row["n"] for row in rows}
+    """Published organisations by head-office municipality (cached, see above)."""
+
+    def compute() -> dict[int, int]:
+        rows = (
+            Organization.objects.filter(is_published=True)
+            .values("head_office_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        return {row["head_office_id"]: row["n"] for row in rows}
+
+    return dict(_cached("by-municipality", compute))
+
+
+def organization_counts_by_mission() -> dict[int, int]:
+    """Published organisations working on each mission of the Plan (cached, see above)."""
+
+    def compute() -> dict[int, int]:
+        through = Organization.missions.through
+        rows = (
+            through.objects.filter(organization__is_published=True)
+            .values("mission_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        return {row["mission_id"]: row["n"] for row in rows}
+
+    return dict(_cached("by-mission", compute))
 
 
 def organization_counts_by_category(*, municipality_id: int | None = None) -> list[dict]:
@@ -134,9 +210,15 @@ def organization_counts_by_category(*, municipality_id: int | None = None) -> li
     )
 
 
+# Previews on other pages (a mission, a municipality) count at most this many.
+PREVIEW_COUNT_CAP = 1000
+
+
 def organization_preview(
     *, filters: OrganizationFilters, limit: int = 10
-) -> tuple[list[Organization], int]:
-    """The first ``limit`` organisations matching ``filters`` and how many match in all."""
+) -> tuple[list[Organization], int, bool]:
+    """The first ``limit`` organisations matching ``filters``, how many match (counted up to
+    ``PREVIEW_COUNT_CAP``) and whether the count stopped there."""
     qs = organization_list(filters=filters)
-    return list(qs[:limit]), qs.count()
+    counted = qs.order_by()[: PREVIEW_COUNT_CAP + 1].count()
+    return list(qs[:limit]), min(counted, PREVIEW_COUNT_CAP), counted > PREVIEW_COUNT_CAP

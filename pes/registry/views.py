@@ -58,6 +58,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         "page": page,
         "filters_active": filters.active(),
         "count_capped": paginator.capped,
+        "newest_first": bool(filters.q and paginator.capped),
         "query": query_without_page(request),
     }
     htmx = getattr(request, "htmx", False)

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from pes.territory.selectors import municipality_list
+from pes.territory.selectors import municipality_list, with_organization_counts
 
 router = Router()
 
@@ -43,5 +43,5 @@ def list_municipalities(request: HttpRequest, district: str = "") -> list[Munici
             union=m.union.name if m.union else None,
             organization_count=m.organization_count,  # type: ignore[attr-defined]
         )
-        for m in qs
+        for m in with_organization_counts(qs)
     ]

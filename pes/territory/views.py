@@ -25,7 +25,7 @@ def municipality_detail(request: HttpRequest, slug: str) -> HttpResponse:
     municipality = get_object_or_404(
         Municipality.objects.select_related("district", "union"), slug=slug
     )
-    organizations, count = organization_preview(
+    organizations, count, capped = organization_preview(
         filters=OrganizationFilters(municipality=municipality.istat_code)
     )
     neighbours = Municipality.objects.filter(district=municipality.district).exclude(
@@ -38,6 +38,7 @@ def municipality_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "municipality": municipality,
             "organizations": organizations,
             "organization_count": count,
+            "organization_count_capped": capped,
             "neighbours": neighbours,
         },
     )

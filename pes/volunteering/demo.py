@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 from faker import Faker
@@ -19,6 +20,12 @@ from pes.territory.models import Municipality
 from pes.volunteering.models import AgeBracket, Booking, Opportunity, Shift, Skill, Volunteer
 from pes.volunteering.reference import load_skills
 from pes.volunteering.services import BookingError, shift_book
+
+# The first volunteers book shifts through the services; the rest are written in bulk.
+BOOKING_VOLUNTEERS = 300
+BULK_BATCH = 2000
+MAX_OPPORTUNITIES = 1000
+LANGUAGES = ["en", "fr", "es", "ar", "ro"]
 
 TITLES = [
     ("Spesa sospesa al mercato rionale", "a"),
@@ -51,7 +58,7 @@ def seed_volunteering(*, volunteers: int, seed: int) -> int:
     today = timezone.localdate()
 
     opportunities = []
-    for n in range(max(1, volunteers // 10)):
+    for n in range(max(1, min(volunteers // 10, MAX_OPPORTUNITIES))):
         title, letter = TITLES[n % len(TITLES)]
         slug = f"demo-volontariato-{n}"
         opportunity = Opportunity.objects.filter(slug=slug).first()
@@ -87,7 +94,7 @@ def seed_volunteering(*, volunteers: int, seed: int) -> int:
     created = 0
     brackets = [b for b, _label in AgeBracket.choices]
     letters = list(activities)
-    for n in range(volunteers):
+    for n in range(min(volunteers, BOOKING_VOLUNTEERS)):
         email = f"volontario{n}@demo.pes.example"
         if User.objects.filter(email=email).exists():
             continue
@@ -121,6 +128,99 @@ def seed_volunteering(*, volunteers: int, seed: int) -> int:
         for opportunity in rng.sample(opportunities, k=min(2, len(opportunities))):
             for shift in rng.sample(list(opportunity.shifts.all()), k=2):
                 _book_demo(shift=shift, volunteer=volunteer, now=now)
+    if volunteers > BOOKING_VOLUNTEERS:
+        created += _bulk_volunteers(
+            range(BOOKING_VOLUNTEERS, volunteers),
+            rng=rng,
+            fake=fake,
+            municipalities=municipalities,
+            activities=list(activities.values()),
+            skills=skills,
+            now=now,
+        )
+    return created
+
+
+def _bulk_volunteers(
+    numbers: range,
+    *,
+    rng: random.Random,
+    fake: Faker,
+    municipalities: list[Municipality],
+    activities: list[Activity],
+    skills: list[Skill],
+    now: dt.datetime,
+) -> int:
+    """The volunteers beyond the first few, written with ``bulk_create`` in batches (users,
+    volunteers, interests, skills): national sizes in seconds, not hours. They have no
+    bookings yet, as most people who just signed up."""
+    brackets = [b for b, _label in AgeBracket.choices]
+    existing = set(
+        User.objects.filter(email__endswith="@demo.pes.example").values_list("email", flat=True)
+    )
+    unusable = make_password(None)
+    created = 0
+    for start in range(numbers.start, numbers.stop, BULK_BATCH):
+        users, people = [], []
+        for n in range(start, min(start + BULK_BATCH, numbers.stop)):
+            email = f"volontario{n}@demo.pes.example"
+            if email in existing:
+                continue
+            users.append(
+                User(
+                    username=email,
+                    email=email,
+                    first_name=fake.first_name(),
+                    last_name=fake.last_name(),
+                    password=unusable,
+                )
+            )
+            bracket = rng.choices(brackets, weights=[2, 3, 20, 25, 30, 20])[0]
+            minor = bracket in ("14-15", "16-17")
+            people.append(
+                Volunteer(
+                    municipality=rng.choice(municipalities),
+                    max_distance_km=rng.choice([5, 10, 20, 40]),
+                    age_bracket=bracket,
+                    guardian_consent=minor,
+                    guardian_name=fake.name() if minor else "",
+                    languages=["it"]
+                    + rng.sample(["en", "fr", "es", "ar", "ro"], k=rng.randint(0, 2)),
+                    available_days=sorted(rng.sample(range(7), k=rng.randint(1, 4))),
+                    time_slots=rng.sample(["morning", "afternoon", "evening"], k=rng.randint(1, 2)),
+                    privacy_consent_at=now,
+                )
+            )
+        if not users:
+            continue
+        with transaction.atomic():
+            User.objects.bulk_create(users)
+            by_email = dict(
+                User.objects.filter(email__in=[u.email for u in users]).values_list("email", "id")
+            )
+            for user, person in zip(users, people, strict=True):
+                person.user_id = by_email[user.email]
+            Volunteer.objects.bulk_create(people)
+            ids = list(
+                Volunteer.objects.filter(user_id__in=by_email.values()).values_list("id", flat=True)
+            )
+            interests = Volunteer.interests.through
+            skilled = Volunteer.skills.through
+            interests.objects.bulk_create(
+                [
+                    interests(volunteer_id=pk, activity_id=a.pk)
+                    for pk in ids
+                    for a in rng.sample(activities, k=min(3, len(activities)))
+                ]
+            )
+            skilled.objects.bulk_create(
+                [
+                    skilled(volunteer_id=pk, skill_id=k.pk)
+                    for pk in ids
+                    for k in rng.sample(skills, k=rng.randint(0, min(3, len(skills))))
+                ]
+            )
+        created += len(users)
     return created
 
 

@@ -4,26 +4,9 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.test.utils import override_settings
 
-from pes.collaboration.demo import seed_collaboration
-from pes.core.demo import (
-    DEMO_PASSWORD,
-    INITIATIVES,
-    MODULE_ROWS,
-    SIZES,
-    TENDERS,
-    VOLUNTEERS,
-    seed_organizations,
-    seed_users,
-)
-from pes.finance.demo import seed_finance
-from pes.learning.demo import seed_learning
-from pes.plan.demo import seed_plan
-from pes.procurement.demo import seed_procurement
+from pes.core.demo import DEMO_PASSWORD, SIZES, seed_modules, seed_organizations, seed_users
 from pes.registry.models import Membership, Organization
-from pes.services.demo import seed_services
-from pes.volunteering.demo import seed_volunteering
 
 
 class Command(BaseCommand):
@@ -44,21 +27,8 @@ class Command(BaseCommand):
             started = time.perf_counter()
             count, seconds = seed_organizations(count=SIZES[size], seed=seed)
             self.stdout.write(f"{count} organisations in {seconds:.1f} s.")
-            created = seed_plan(initiatives=INITIATIVES[size], seed=seed)
-            self.stdout.write(f"{created} initiatives of the Plan.")
-            # Demo bookings and invitations would e-mail demo people: keep them in memory.
-            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-                volunteers = seed_volunteering(volunteers=VOLUNTEERS[size], seed=seed)
-                self.stdout.write(f"{volunteers} volunteers.")
-                tenders = seed_procurement(tenders=TENDERS[size], seed=seed)
-                services = seed_services(services=MODULE_ROWS[size], seed=seed)
-                courses = seed_learning(courses=MODULE_ROWS[size] // 2, seed=seed)
-                tables = seed_collaboration(tables=MODULE_ROWS[size] // 10, seed=seed)
-                calls = seed_finance(calls=MODULE_ROWS[size] // 5, seed=seed)
-            self.stdout.write(
-                f"{tenders} tenders, {services} services, {courses} courses, "
-                f"{tables} working tables, {calls} calls for funding."
-            )
+            seed_users()  # the modules' demo data reuse the demo people
+            seed_modules(size=size, seed=seed, log=self.stdout.write)
             self.stdout.write(f"Demo data in {time.perf_counter() - started:.1f} s.")
         logins = seed_users()
         member_org = Membership.objects.filter(user__email="member@pes.example").first()

@@ -645,6 +645,34 @@ def score_pair(
 # --------------------------------------------------------------------------- ranked lists
 
 
+def _ranked(
+    pairs: Iterable[tuple[Person, Opening, int]],
+    *,
+    distances: Distances,
+    limit: int,
+    weights: Weights,
+    max_distance_km: float | None,
+    min_score: float,
+) -> list[Suggestion]:
+    """The ``limit`` best of ``(person, opening, tie-break id)`` pairs: score desc, then
+    distance, then the id; only the kept ones are scored again with their reasons."""
+    scored: list[tuple[int, float, int, Person, Opening]] = []
+    for person, opening, key in pairs:
+        km = _distance(distances, person.municipality, opening.municipality)
+        points = _pair_points(person, opening, km, max_distance_km, weights)
+        if points is not None and points >= min_score * SCALE:
+            scored.append((-points, km, key, person, opening))
+    scored.sort(key=lambda row: row[:3])
+    out = []
+    for _points_neg, km, _key, person, opening in scored[: max(0, limit)]:
+        suggestion = score_pair(
+            person, opening, weights=weights, distance_km=km, max_distance_km=max_distance_km
+        )
+        assert suggestion is not None  # noqa: S101 - scored above with the same inputs
+        out.append(suggestion)
+    return out
+
+
 def rank_openings_for_person(
     person: Person,
     openings: Iterable[Opening],
@@ -656,23 +684,14 @@ def rank_openings_for_person(
     min_score: float = 0.0,
 ) -> list[Suggestion]:
     """The best openings for a person: score desc, then distance, then opening id."""
-    scored: list[tuple[int, float, int, Opening]] = []
-    for opening in openings:
-        if opening.places <= 0:
-            continue
-        km = _distance(distances, person.municipality, opening.municipality)
-        points = _pair_points(person, opening, km, max_distance_km, weights)
-        if points is not None and points >= min_score * SCALE:
-            scored.append((-points, km, opening.id, opening))
-    scored.sort(key=lambda row: row[:3])
-    out = []
-    for _points_neg, km, _id, opening in scored[: max(0, limit)]:
-        suggestion = score_pair(
-            person, opening, weights=weights, distance_km=km, max_distance_km=max_distance_km
-        )
-        assert suggestion is not None  # noqa: S101 - scored above with the same inputs
-        out.append(suggestion)
-    return out
+    return _ranked(
+        ((person, opening, opening.id) for opening in openings if opening.places > 0),
+        distances=distances,
+        limit=limit,
+        weights=weights,
+        max_distance_km=max_distance_km,
+        min_score=min_score,
+    )
 
 
 def rank_people_for_opening(
@@ -686,21 +705,14 @@ def rank_people_for_opening(
     min_score: float = 0.0,
 ) -> list[Suggestion]:
     """The best people for an opening: score desc, then distance, then person id."""
-    scored: list[tuple[int, float, int, Person]] = []
-    for person in people:
-        km = _distance(distances, person.municipality, opening.municipality)
-        points = _pair_points(person, opening, km, max_distance_km, weights)
-        if points is not None and points >= min_score * SCALE:
-            scored.append((-points, km, person.id, person))
-    scored.sort(key=lambda row: row[:3])
-    out = []
-    for _points_neg, km, _id, person in scored[: max(0, limit)]:
-        suggestion = score_pair(
-            person, opening, weights=weights, distance_km=km, max_distance_km=max_distance_km
-        )
-        assert suggestion is not None  # noqa: S101 - scored above with the same inputs
-        out.append(suggestion)
-    return out
+    return _ranked(
+        ((person, opening, person.id) for person in people),
+        distances=distances,
+        limit=limit,
+        weights=weights,
+        max_distance_km=max_distance_km,
+        min_score=min_score,
+    )
 
 
 # --------------------------------------------------------------------------- candidate graph

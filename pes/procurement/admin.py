@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 
 from pes.procurement.models import (
@@ -14,6 +16,7 @@ from pes.procurement.models import (
     SupplierReport,
     Tender,
 )
+from pes.procurement.services import contract_figures_refresh
 
 
 @admin.register(Clause)
@@ -76,12 +79,25 @@ class ContractAdmin(admin.ModelAdmin):
     inlines = [CommitmentInline]
     list_select_related = ["tender", "supplier"]
 
+    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        contract_figures_refresh(contract=form.instance)
+
 
 @admin.register(SupplierReport)
 class SupplierReportAdmin(admin.ModelAdmin):
     list_display = ["contract", "period_start", "period_end", "employed", "submitted_at"]
     raw_id_fields = ["contract", "submitted_by"]
     list_select_related = ["contract__tender", "contract__supplier"]
+
+    def save_model(self, request: Any, obj: SupplierReport, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        contract_figures_refresh(contract=obj.contract)
+
+    def delete_model(self, request: Any, obj: SupplierReport) -> None:
+        contract = obj.contract
+        super().delete_model(request, obj)
+        contract_figures_refresh(contract=contract)
 
 
 @admin.register(SocialValueProxy)

@@ -400,6 +400,11 @@ class Commitment(models.Model):
     )
     metric = models.CharField(_("KPI"), max_length=24, choices=Metric.choices)
     target = models.DecimalField(_("committed"), max_digits=12, decimal_places=2)
+    #: What the reports delivered so far (flows summed, stocks the latest value); None before
+    #: the first report. Kept by ``contract_figures_refresh`` on every write of the reports.
+    delivered = models.DecimalField(
+        _("delivered"), max_digits=14, decimal_places=2, null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["id"]
@@ -411,6 +416,30 @@ class Commitment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_metric_display()} ≥ {self.target}"
+
+
+class ReportingPeriod(models.Model):
+    """One reporting period of a contract, stored so late reports are counted in SQL.
+
+    Kept equal to ``periods.contract_periods`` by ``contract_figures_refresh``."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="periods")
+    start = models.DateField(_("period start"))
+    end = models.DateField(_("period end"))
+    due = models.DateField(_("report due"))
+
+    class Meta:
+        ordering = ["contract", "start"]
+        verbose_name = _("reporting period")
+        verbose_name_plural = _("reporting periods")
+        indexes = [models.Index(fields=["due"], name="reportingperiod_due")]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "start"], name="reportingperiod_unique"),
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="period_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.start}–{self.end}"
 
 
 class SupplierReport(models.Model):
@@ -469,6 +498,17 @@ class SupplierReport(models.Model):
 
     def metric_value(self, metric: str) -> Decimal:
         return Decimal(getattr(self, metric))
+
+
+def delivered_value(metric: str, reports: list[SupplierReport]) -> Decimal | None:
+    """Flows (hires, training hours) add up over the reports; stocks are the latest value.
+
+    ``reports`` in the order of their periods; None before the first report."""
+    if not reports:
+        return None
+    if metric in CUMULATIVE_METRICS:
+        return sum((r.metric_value(metric) for r in reports), Decimal(0))
+    return reports[-1].metric_value(metric)
 
 
 class SocialValueProxy(models.Model):

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
 from pes.procurement.models import (
@@ -19,9 +29,11 @@ from pes.procurement.models import (
     Criterion,
     Metric,
     Procedure,
+    ReportingPeriod,
     SocialValueProxy,
     SupplierReport,
     Tender,
+    delivered_value,
 )
 from pes.procurement.periods import Period, contract_periods
 
@@ -76,15 +88,6 @@ class Monitoring:
     @property
     def open_periods(self) -> list[Period]:
         return [p for p, report, _late in self.periods if report is None]
-
-
-def delivered_value(metric: str, reports: list[SupplierReport]) -> Decimal | None:
-    """Flows (hires, training hours) add up over the reports; stocks are the latest value."""
-    if not reports:
-        return None
-    if metric in CUMULATIVE_METRICS:
-        return sum((r.metric_value(metric) for r in reports), ZERO)
-    return reports[-1].metric_value(metric)
 
 
 def contract_monitoring(
@@ -144,29 +147,7 @@ def contract_monitoring(
     )
 
 
-def contracts_monitoring(
-    *, contracts: QuerySet[Contract], today: dt.date | None = None
-) -> list[Monitoring]:
-    """Monitoring of many contracts in four queries."""
-    items = list(contracts.select_related("tender__buyer", "supplier"))
-    ids = [c.pk for c in items]
-    reports: dict[int, list[SupplierReport]] = defaultdict(list)
-    for r in SupplierReport.objects.filter(contract_id__in=ids).order_by("period_start"):
-        reports[r.contract_id].append(r)
-    commitments: dict[int, list[Commitment]] = defaultdict(list)
-    for c in Commitment.objects.filter(contract_id__in=ids).select_related("clause"):
-        commitments[c.contract_id].append(c)
-    proxies = {p.metric: p for p in SocialValueProxy.objects.all()}
-    return [
-        contract_monitoring(
-            contract=c,
-            today=today,
-            reports=reports[c.pk],
-            commitments=commitments[c.pk],
-            proxies=proxies,
-        )
-        for c in items
-    ]
+ATTENTION_ROWS = 20  # contracts shown on the dashboard; the rest are one click away
 
 
 @dataclass
@@ -183,7 +164,9 @@ class Dashboard:
     breaches: int
     late_reports: int
     social_value: Decimal
-    monitoring: list[Monitoring]
+    contracts: int
+    attention: int  # contracts with a breach or a late report
+    monitoring: list[Contract]  # the first ATTENTION_ROWS of them, annotated (see below)
 
     @property
     def rewards_share(self) -> Decimal | None:
@@ -198,18 +181,96 @@ class Dashboard:
         return self.reserved_value * 100 / self.total_value
 
 
-def procurement_dashboard(
-    *, buyer: int | None = None, year: int | None = None, today: dt.date | None = None
-) -> Dashboard:
-    """Published tenders (not drafts, not cancelled) by procedure, buyer and year, with the
-    monitoring of their contracts. A fixed number of queries whatever the data size."""
+def _breach(today: dt.date) -> Q:
+    """A commitment in breach: delivered below target, and judged (stocks at once, flows once
+    the contract has ended). The SQL twin of ``contract_monitoring``'s status."""
+    return Q(delivered__lt=F("target")) & (
+        ~Q(metric__in=CUMULATIVE_METRICS) | Q(contract__end__lt=today)
+    )
+
+
+def _late_periods(today: dt.date) -> QuerySet[ReportingPeriod]:
+    report = SupplierReport.objects.filter(
+        contract_id=OuterRef("contract_id"), period_start=OuterRef("start")
+    )
+    return ReportingPeriod.objects.filter(due__lt=today).exclude(Exists(report))
+
+
+def _count(qs: QuerySet[Any]) -> Subquery:
+    return Subquery(
+        qs.order_by().values("contract_id").annotate(n=Count("pk")).values("n")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def contracts_with_figures(*, contracts: QuerySet[Contract], today: dt.date) -> QuerySet[Contract]:
+    """Contracts annotated with ``n_commitments``, ``n_on_track``, ``n_breaches`` and ``n_late``
+    from the stored figures: one query, whatever the number of contracts."""
+    mine = Commitment.objects.filter(contract_id=OuterRef("pk"))
+    return contracts.select_related("tender", "supplier").annotate(
+        n_commitments=Coalesce(_count(mine), 0),
+        n_on_track=Coalesce(_count(mine.filter(delivered__gte=F("target"))), 0),
+        n_breaches=Coalesce(_count(mine.filter(_breach(today))), 0),
+        n_late=Coalesce(_count(_late_periods(today).filter(contract_id=OuterRef("pk"))), 0),
+    )
+
+
+def contracts_needing_attention(
+    *, contracts: QuerySet[Contract], today: dt.date
+) -> QuerySet[Contract]:
+    return (
+        contracts_with_figures(contracts=contracts, today=today)
+        .filter(Q(n_breaches__gt=0) | Q(n_late__gt=0))
+        .order_by("-n_breaches", "-n_late", "-start", "-id")
+    )
+
+
+def social_value_of(*, contracts: QuerySet[Contract]) -> Decimal:
+    """Social value delivered by ``contracts``: each proxied KPI's delivered value (flows summed
+    over the reports, stocks from each contract's latest report) times its euro per unit."""
+    proxies = {p.metric: p.euro_per_unit for p in SocialValueProxy.objects.all()}
+    if not proxies:
+        return ZERO
+    reports = SupplierReport.objects.filter(contract__in=contracts.values("pk")).order_by()
+    later = SupplierReport.objects.filter(
+        contract_id=OuterRef("contract_id"), period_start__gt=OuterRef("period_start")
+    )
+    latest = ~Q(Exists(later))
+    sums = reports.aggregate(
+        **{m: Sum(m) if m in CUMULATIVE_METRICS else Sum(m, filter=latest) for m in proxies}
+    )
+    total = sum(
+        (Decimal(str(sums[m])) * proxies[m] for m in proxies if sums.get(m) is not None), ZERO
+    )
+    return total.quantize(Decimal("0.01"))
+
+
+def dashboard_tenders(*, buyer: int | None = None, year: int | None = None) -> QuerySet[Tender]:
+    """The tenders the dashboard counts: published ones (not drafts, not cancelled)."""
     tenders = Tender.objects.exclude(state__in=[Tender.State.DRAFT, Tender.State.CANCELLED])
     if buyer:
         tenders = tenders.filter(buyer_id=buyer)
     if year:
         tenders = tenders.filter(published_at__year=year)
+    return tenders
+
+
+def dashboard_contracts(*, buyer: int | None = None, year: int | None = None) -> QuerySet[Contract]:
+    return Contract.objects.filter(
+        tender__in=dashboard_tenders(buyer=buyer, year=year).values("pk")
+    )
+
+
+def procurement_dashboard(
+    *, buyer: int | None = None, year: int | None = None, today: dt.date | None = None
+) -> Dashboard:
+    """Published tenders (not drafts, not cancelled) by procedure, buyer and year, with the
+    monitoring of their contracts: totals from SQL aggregates over the stored figures
+    (``contract_figures_refresh``) and the contracts needing attention, first ones only.
+    A fixed number of queries, and no Python loop over the contracts, whatever the data size."""
+    today = today or timezone.localdate()
+    tenders = dashboard_tenders(buyer=buyer, year=year)
     reward = Criterion.objects.filter(tender=OuterRef("pk"), kind=Criterion.Kind.CLAUSE)
-    tenders = tenders.annotate(has_rewards=Exists(reward))
     labels = dict(Procedure.choices)
     by_procedure = [
         {"procedure": labels.get(row["procedure"], row["procedure"]), **row}
@@ -228,29 +289,39 @@ def procurement_dashboard(
         .annotate(n=Count("id"), value=Sum("estimated_value"))
         .order_by("year")
     )
-    totals = tenders.aggregate(n=Count("id"), value=Sum("estimated_value"))
-    with_rewards = tenders.filter(has_rewards=True).count()
-    reserved = (
-        tenders.filter(procedure=Procedure.RESERVED).aggregate(v=Sum("estimated_value"))["v"]
-        or ZERO
+    totals = tenders.aggregate(
+        n=Count("id"),
+        with_rewards=Count("id", filter=Q(Exists(reward))),
+        value=Sum("estimated_value"),
+        reserved=Sum("estimated_value", filter=Q(procedure=Procedure.RESERVED)),
     )
-    contracts = Contract.objects.filter(tender__in=tenders.values("pk"))
-    monitoring = contracts_monitoring(contracts=contracts.order_by("-start", "-id"), today=today)
-    rows = [row for m in monitoring for row in m.commitments]
+    contracts = dashboard_contracts(buyer=buyer, year=year)
+    figures = Commitment.objects.filter(contract__in=contracts.values("pk")).aggregate(
+        n=Count("pk"),
+        on_track=Count("pk", filter=Q(delivered__gte=F("target"))),
+        breaches=Count("pk", filter=_breach(today)),
+    )
+    late = _late_periods(today).filter(contract__in=contracts.values("pk")).count()
+    attention = contracts_needing_attention(contracts=contracts, today=today)
+    counts = contracts_with_figures(contracts=contracts, today=today).aggregate(
+        n=Count("pk"), attention=Count("pk", filter=Q(n_breaches__gt=0) | Q(n_late__gt=0))
+    )
     return Dashboard(
         by_procedure=by_procedure,
         by_buyer=by_buyer,
         by_year=by_year,
         tenders=totals["n"] or 0,
-        with_rewards=with_rewards,
-        reserved_value=reserved,
+        with_rewards=totals["with_rewards"] or 0,
+        reserved_value=totals["reserved"] or ZERO,
         total_value=totals["value"] or ZERO,
-        commitments=len(rows),
-        on_track=sum(1 for r in rows if r.status == "on_track"),
-        breaches=sum(1 for r in rows if r.status == "breach"),
-        late_reports=sum(m.late for m in monitoring),
-        social_value=sum((m.social_value for m in monitoring), ZERO),
-        monitoring=monitoring,
+        commitments=figures["n"],
+        on_track=figures["on_track"],
+        breaches=figures["breaches"],
+        late_reports=late,
+        social_value=social_value_of(contracts=contracts),
+        contracts=counts["n"],
+        attention=counts["attention"],
+        monitoring=list(attention[:ATTENTION_ROWS]),
     )
 
 

@@ -28,13 +28,17 @@ from pes.procurement.models import (
     Contract,
     Criterion,
     Lot,
+    ReportingPeriod,
     SupplierReport,
     Tender,
+    delivered_value,
 )
-from pes.procurement.periods import contract_periods
+from pes.procurement.periods import GRACE_DAYS, contract_periods
 from pes.procurement.ranking import tender_ranking
 from pes.procurement.scoring import plain
 from pes.registry.models import Organization
+
+GRACE = dt.timedelta(days=GRACE_DAYS)
 
 TENDER_FIELDS = [
     "buyer_id",
@@ -605,6 +609,7 @@ def tender_award(
             Commitment(contract=contract, clause=clause, metric=clause.metric, target=target)
         )
     Commitment.objects.bulk_create(commitments)
+    contract_figures_refresh(contract=contract)
     tender.state = Tender.State.AWARDED
     tender.awarded_at = timezone.now()
     tender.save(update_fields=["state", "awarded_at", "updated_at"])
@@ -670,6 +675,7 @@ def report_submit(
     )
     report.full_clean(exclude=["submitted_by"])
     report.save()
+    contract_figures_refresh(contract=contract)
     audit_record(
         user=user,
         instance=report,
@@ -677,6 +683,29 @@ def report_submit(
         changes={k: [None, v] for k, v in snapshot(report, REPORT_FIELDS).items()},
     )
     return report
+
+
+@transaction.atomic
+def contract_figures_refresh(*, contract: Contract) -> None:
+    """Store what the dashboard counts in SQL: the contract's reporting periods and, for each
+    commitment, the value its reports delivered. Called on every write of a contract's dates,
+    commitments or reports (services and admin), so the stored figures never go stale."""
+    wanted = {(p.start, p.end) for p in contract_periods(contract=contract)}
+    stored = set(ReportingPeriod.objects.filter(contract=contract).values_list("start", "end"))
+    if stored != wanted:
+        ReportingPeriod.objects.filter(contract=contract).delete()
+        ReportingPeriod.objects.bulk_create(
+            ReportingPeriod(contract=contract, start=start, end=end, due=end + GRACE)
+            for start, end in sorted(wanted)
+        )
+    reports = list(SupplierReport.objects.filter(contract=contract).order_by("period_start"))
+    changed = []
+    for commitment in Commitment.objects.filter(contract=contract):
+        value = delivered_value(commitment.metric, reports)
+        if value != commitment.delivered:
+            commitment.delivered = value
+            changed.append(commitment)
+    Commitment.objects.bulk_update(changed, ["delivered"])
 
 
 @transaction.atomic

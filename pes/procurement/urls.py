@@ -32,5 +32,7 @@ urlpatterns = [
     path("contratti/<int:pk>/", views.contract_page, name="contract"),
     path("contratti/<int:pk>/rapporto/", views.report_new, name="report_new"),
     path("cruscotto/", views.dashboard, name="dashboard"),
+    path("cruscotto/contratti/", views.dashboard_contract_list, name="dashboard_contracts"),
+    path("cruscotto/contratti.csv", views.dashboard_contracts_csv, name="dashboard_contracts_csv"),
     path("valore-sociale/", views.proxies, name="proxies"),
 ]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv
 import json
 from decimal import Decimal
 from typing import Any
@@ -49,6 +50,9 @@ from pes.procurement.ranking import tender_ranking
 from pes.procurement.scoring import ScoringError
 from pes.procurement.selectors import (
     contract_monitoring,
+    contracts_needing_attention,
+    contracts_with_figures,
+    dashboard_contracts,
     procurement_dashboard,
     tender_detail,
     tender_list,
@@ -473,11 +477,88 @@ def report_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     require_governance(request.user)
+    form, filters = _dashboard_filters(request)
+    board = procurement_dashboard(**filters)
+    return render(
+        request,
+        "procurement/dashboard.html",
+        {"form": form, "board": board, "query": query_without_page(request)},
+    )
+
+
+def _dashboard_filters(request: HttpRequest) -> tuple[DashboardFilterForm, dict[str, Any]]:
     form = DashboardFilterForm(request.GET or None)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
-    board = procurement_dashboard(buyer=data.get("buyer"), year=data.get("year"))
-    return render(request, "procurement/dashboard.html", {"form": form, "board": board})
+    return form, {"buyer": data.get("buyer"), "year": data.get("year")}
+
+
+def dashboard_contract_list(request: HttpRequest) -> HttpResponse:
+    """Every contract of the dashboard with its figures, paginated; ``attenzione=1`` keeps
+    those with a breach or a late report."""
+    require_governance(request.user)
+    form, filters = _dashboard_filters(request)
+    attention = request.GET.get("attenzione") == "1"
+    contracts = dashboard_contracts(**filters)
+    today = timezone.localdate()
+    if attention:
+        qs = contracts_needing_attention(contracts=contracts, today=today)
+    else:
+        qs = contracts_with_figures(contracts=contracts, today=today).order_by("-start", "-id")
+    page = Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "procurement/dashboard_contracts.html",
+        {
+            "form": form,
+            "page": page,
+            "attention": attention,
+            "query": query_without_page(request),
+        },
+    )
+
+
+def dashboard_contracts_csv(request: HttpRequest) -> HttpResponse:
+    require_governance(request.user)
+    _form, filters = _dashboard_filters(request)
+    qs = contracts_with_figures(
+        contracts=dashboard_contracts(**filters), today=timezone.localdate()
+    ).order_by("-start", "-id")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="contratti-monitoraggio.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "contract",
+            "tender",
+            "cig",
+            "supplier",
+            "start",
+            "end",
+            "value",
+            "commitments",
+            "on_track",
+            "breaches",
+            "late_reports",
+        ]
+    )
+    for c in qs.iterator(chunk_size=2000):
+        writer.writerow(
+            [
+                c.pk,
+                c.tender.title,
+                c.tender.cig,
+                c.supplier.name,
+                c.start.isoformat(),
+                c.end.isoformat(),
+                c.value,
+                c.n_commitments,  # type: ignore[attr-defined]
+                c.n_on_track,  # type: ignore[attr-defined]
+                c.n_breaches,  # type: ignore[attr-defined]
+                c.n_late,  # type: ignore[attr-defined]
+            ]
+        )
+    return response
 
 
 def proxies(request: HttpRequest) -> HttpResponse:

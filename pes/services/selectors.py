@@ -1,17 +1,18 @@
 """Reads of the services module: the one search across the catalogues (services, courses and
 events, routes, stays), its calendar, map and ICS feed, and the dashboard of offer and gaps.
 
-Every read is a fixed number of queries whatever the data size: each catalogue is one query
-(capped at ``CAP`` rows for the merged list), one count and one aggregate by municipality.
+Every read is a fixed number of queries whatever the data size: each catalogue is one count
+and one aggregate by municipality, and the merged list fetches only the rows of the page shown.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
@@ -22,7 +23,6 @@ from pes.learning.models import Attendance, Course, Enrolment, Session
 from pes.services.models import Route, Service, Stay
 from pes.territory.models import District, Municipality
 
-CAP = 300
 MIN_CELL = 5
 
 WHAT = [
@@ -214,88 +214,131 @@ def _age_label(lo: int, hi: int) -> str:
     return _("%(lo)d–%(hi)d years") % {"lo": lo, "hi": hi}
 
 
-def search(*, filters: Filters) -> tuple[list[Item], int]:
+def _service_item(s: Service) -> Item:
+    return Item(
+        "service",
+        str(_("Service")),
+        s.title,
+        s.get_absolute_url(),
+        s.provider.name,
+        s.municipality.name,
+        s.get_kind_display(),
+        [_age_label(s.min_age, s.max_age), s.schedule],
+        s.is_free,
+        s.wheelchair_accessible,
+        s.starts_on,
+    )
+
+
+def _course_item(c: Course) -> Item:
+    return Item(
+        "course",
+        str(_("Course or event")),
+        c.title,
+        c.get_absolute_url(),
+        c.organizer.name,
+        c.municipality.name,
+        c.get_kind_display(),
+        [c.audience],
+        c.is_free,
+        c.wheelchair_accessible,
+        c.next_session,  # type: ignore[attr-defined]
+    )
+
+
+def _route_item(r: Route) -> Item:
+    return Item(
+        "route",
+        str(_("Route")),
+        r.title,
+        r.get_absolute_url(),
+        r.provider.name,
+        _("%(n)d stops") % {"n": r.n_stops},  # type: ignore[attr-defined]
+        r.get_mode_display(),
+        [f"{r.length_km} km", r.get_difficulty_display()],
+    )
+
+
+def _stay_item(st: Stay) -> Item:
+    return Item(
+        "stay",
+        str(_("Stay")),
+        st.title,
+        st.get_absolute_url(),
+        st.provider.name,
+        st.municipality.name,
+        st.get_kind_display(),
+        [_("%(n)d beds") % {"n": st.beds}],
+        not st.price_per_night,
+        st.wheelchair_accessible,
+    )
+
+
+class SearchResults(Sequence[Item]):
+    """The merged list (services, then courses, routes and stays, each in its own order) as a
+    lazy sequence: ``len`` is the sum of four counts, and a slice (a page) fetches only the rows
+    it shows, from the one or two catalogues it spans. So a page costs the same whatever the
+    number of matches, and every match can be reached by paging."""
+
+    def __init__(self, parts: list[tuple[QuerySet[Any], Callable[[Any], Item]]]) -> None:
+        self.parts = [(qs, build, qs.count()) for qs, build in parts]
+
+    def __len__(self) -> int:
+        return sum(n for _qs, _build, n in self.parts)
+
+    def count(self, value: Any = None) -> int:  # type: ignore[override]
+        # Paginator calls ``count()`` with no argument; Sequence.count(value) counts a value.
+        if value is not None:
+            return super().count(value)
+        return len(self)
+
+    @overload
+    def __getitem__(self, index: int) -> Item: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Item]: ...
+
+    def __getitem__(self, index: int | slice) -> Item | list[Item]:
+        if isinstance(index, int):
+            if index < 0:
+                index += len(self)
+            rows = self[index : index + 1]
+            if not rows:
+                raise IndexError(index)
+            return rows[0]
+        start, stop, step = index.indices(len(self))
+        if step != 1:
+            return list(self[start:stop])[::step]
+        out: list[Item] = []
+        offset = 0
+        for qs, build, n in self.parts:
+            lo, hi = max(start - offset, 0), min(stop - offset, n)
+            if lo < hi:
+                out.extend(build(row) for row in qs[lo:hi])
+            offset += n
+        return out
+
+
+def search(*, filters: Filters) -> tuple[SearchResults, int]:
     """The merged list (services and courses first by title, then routes and stays) and the
-    total number of matches."""
-    items: list[Item] = []
-    total = 0
+    total number of matches; rows are fetched only for the slice asked for."""
+    parts: list[tuple[QuerySet[Any], Callable[[Any], Item]]] = []
     now = timezone.now()
     if filters.wants("service"):
-        qs = services_qs(filters)
-        total += qs.count()
-        for s in qs.select_related("provider", "municipality")[:CAP]:
-            items.append(
-                Item(
-                    "service",
-                    str(_("Service")),
-                    s.title,
-                    s.get_absolute_url(),
-                    s.provider.name,
-                    s.municipality.name,
-                    s.get_kind_display(),
-                    [_age_label(s.min_age, s.max_age), s.schedule],
-                    s.is_free,
-                    s.wheelchair_accessible,
-                    s.starts_on,
-                )
-            )
-    if filters.wants("course"):
-        qs_c = courses_qs(filters)
-        total += qs_c.count()
-        annotated = qs_c.select_related("organizer", "municipality").annotate(
-            next_session=Min("sessions__starts_at", filter=Q(sessions__starts_at__gte=now))
+        parts.append(
+            (services_qs(filters).select_related("provider", "municipality"), _service_item)
         )
-        for c in annotated[:CAP]:
-            items.append(
-                Item(
-                    "course",
-                    str(_("Course or event")),
-                    c.title,
-                    c.get_absolute_url(),
-                    c.organizer.name,
-                    c.municipality.name,
-                    c.get_kind_display(),
-                    [c.audience],
-                    c.is_free,
-                    c.wheelchair_accessible,
-                    c.next_session,  # type: ignore[attr-defined]
-                )
-            )
+    if filters.wants("course"):
+        courses = courses_qs(filters).select_related("organizer", "municipality")
+        next_session = Min("sessions__starts_at", filter=Q(sessions__starts_at__gte=now))
+        parts.append((courses.annotate(next_session=next_session), _course_item))
     if filters.wants("route"):
-        qs_r = routes_qs(filters)
-        total += qs_r.count()
-        for r in qs_r.select_related("provider").annotate(n_stops=Count("stops"))[:CAP]:
-            items.append(
-                Item(
-                    "route",
-                    str(_("Route")),
-                    r.title,
-                    r.get_absolute_url(),
-                    r.provider.name,
-                    _("%(n)d stops") % {"n": r.n_stops},  # type: ignore[attr-defined]
-                    r.get_mode_display(),
-                    [f"{r.length_km} km", r.get_difficulty_display()],
-                )
-            )
+        routes = routes_qs(filters).select_related("provider").annotate(n_stops=Count("stops"))
+        parts.append((routes, _route_item))
     if filters.wants("stay"):
-        qs_s = stays_qs(filters)
-        total += qs_s.count()
-        for st in qs_s.select_related("provider", "municipality")[:CAP]:
-            items.append(
-                Item(
-                    "stay",
-                    str(_("Stay")),
-                    st.title,
-                    st.get_absolute_url(),
-                    st.provider.name,
-                    st.municipality.name,
-                    st.get_kind_display(),
-                    [_("%(n)d beds") % {"n": st.beds}],
-                    not st.price_per_night,
-                    st.wheelchair_accessible,
-                )
-            )
-    return items, total
+        parts.append((stays_qs(filters).select_related("provider", "municipality"), _stay_item))
+    results = SearchResults(parts)
+    return results, len(results)
 
 
 def map_points(*, filters: Filters) -> list[tuple[Decimal, Decimal, int, str]]:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from pes.plan.models import Action
 from pes.procurement.models import Bid, Clause, Contract, Criterion, SupplierReport, Tender
+from pes.procurement.selectors import procurement_dashboard
 from pes.procurement.services import report_submit, tender_award
 from pes.procurement.tests.base import ProcurementTestCase
 from pes.procurement.tests.factories import clause, make_bid, make_tender
@@ -444,3 +445,50 @@ class QueryCountTests(ProcurementTestCase):
         ]
         self.assertEqual(small, large)
         self.assertTrue(all(n <= 20 for n in large), large)
+
+
+class StoredFiguresTests(ContractPagesTests):
+    """The dashboard counts stored figures in SQL; they equal the monitoring computed in Python
+    and a write keeps them correct."""
+
+    def python_totals(self):
+        from pes.procurement.selectors import contract_monitoring
+
+        m = contract_monitoring(contract=Contract.objects.get(pk=self.contract.pk))
+        return (len(m.commitments), m.on_track, m.breaches, m.late, m.social_value)
+
+    def board_totals(self):
+        board = procurement_dashboard()
+        return (
+            board.commitments,
+            board.on_track,
+            board.breaches,
+            board.late_reports,
+            board.social_value,
+        )
+
+    def test_a_report_updates_the_stored_figures_and_the_dashboard(self):
+        self.assertEqual(self.board_totals(), self.python_totals())
+        self.assertTrue(all(c.delivered is None for c in self.contract.commitments.all()))
+        report_submit(
+            contract=self.contract,
+            period_start=self.contract.start,
+            data={"employed": 10, "permanent_share": Decimal(50), "training_hours": Decimal(7)},
+        )
+        delivered = dict(self.contract.commitments.values_list("metric", "delivered"))
+        self.assertEqual(delivered["permanent_share"], Decimal(50))
+        self.assertEqual(self.board_totals(), self.python_totals())
+        board = procurement_dashboard()
+        self.assertEqual((board.breaches, board.late_reports), (1, 1))
+        self.assertEqual([c.pk for c in board.monitoring], [self.contract.pk])
+
+    def test_the_full_list_and_csv_keep_every_contract_for_governance_only(self):
+        gov = self.client_for(self.governance)
+        page = gov.get("/appalti/cruscotto/contratti/")
+        self.assertContains(page, self.contract.tender.title)
+        self.assertContains(gov.get("/appalti/cruscotto/contratti/?attenzione=1"), "1 contract.")
+        csv_page = gov.get("/appalti/cruscotto/contratti.csv")
+        self.assertEqual(csv_page["Content-Type"], "text/csv; charset=utf-8")
+        self.assertIn(self.contract.tender.title, csv_page.content.decode())
+        for url in ("/appalti/cruscotto/contratti/", "/appalti/cruscotto/contratti.csv"):
+            self.assertEqual(self.client_for(self.clerk).get(url).status_code, 403)

@@ -573,7 +573,11 @@ class Opening(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("opening")
         verbose_name_plural = _("openings")
-        indexes = [models.Index(fields=["status", "municipality"], name="incl_opening_open")]
+        indexes = [
+            models.Index(fields=["status", "municipality"], name="incl_opening_open"),
+            # The public list: open openings, the most recent first.
+            models.Index(fields=["status", "-created_at", "-id"], name="incl_opening_recent"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(places__gte=1), name="inclusion_opening_places"),
             models.CheckConstraint(

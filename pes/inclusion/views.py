@@ -760,7 +760,12 @@ def allocation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     form = OverrideForm(request.POST or None)
     if request.method == "POST":
-        suggestion = suggestion_for_operator(user, int(request.POST.get("suggestion") or 0))
+        raw = request.POST.get("suggestion", "")
+        if not raw.isdigit():
+            raise Http404
+        suggestion = suggestion_for_operator(user, int(raw))
+        if suggestion.run_id != run.pk:
+            raise Http404
         try:
             if request.POST.get("action") == "confirm":
                 services.suggestion_confirm(suggestion=suggestion, user=user)

@@ -120,6 +120,20 @@ class Allocation(BaseTestCase):
                 )
         self.assertFalse(AllocationRun.objects.exists())
 
+    def test_a_malformed_or_foreign_suggestion_is_not_found_and_changes_nothing(self) -> None:
+        run = services.allocation_run(user=self.operator, max_distance_km=50)
+        other = services.allocation_run(user=self.operator, max_distance_km=50)
+        mine = other.suggestions.get(case=self.mine)
+        client = self.client_for(self.operator)
+        for value in ("abc", "", "-1", str(mine.pk)):
+            with self.subTest(value=value):
+                response = client.post(
+                    f"/lavoro/allocazione/{run.pk}/", {"suggestion": value, "action": "confirm"}
+                )
+                self.assertEqual(response.status_code, 404)
+        mine.refresh_from_db()
+        self.assertEqual(mine.decision, Suggestion.Decision.PENDING)
+
     def test_a_bad_distance_is_a_field_error(self) -> None:
         response = self.client_for(self.operator).post(
             "/lavoro/allocazione/", {"max_distance_km": "0"}

@@ -7,3 +7,6 @@ from django.utils.translation import gettext_lazy as _
 class VolunteeringConfig(AppConfig):
     name = "pes.volunteering"
     verbose_name = _("Volunteering")
+
+    def ready(self) -> None:
+        from pes.volunteering import signals  # noqa: F401 - keeps the stored next shift

@@ -19,7 +19,7 @@ from pes.registry.models import Activity, Organization
 from pes.territory.models import Municipality
 from pes.volunteering.models import AgeBracket, Booking, Opportunity, Shift, Skill, Volunteer
 from pes.volunteering.reference import load_skills
-from pes.volunteering.services import BookingError, shift_book
+from pes.volunteering.services import BookingError, shift_book, upcoming_shifts_refresh
 
 # The first volunteers book shifts through the services; the rest are written in bulk.
 BOOKING_VOLUNTEERS = 300
@@ -58,6 +58,7 @@ def seed_volunteering(*, volunteers: int, seed: int) -> int:
     today = timezone.localdate()
 
     opportunities = []
+    new_opportunities: list[int] = []
     for n in range(max(1, min(volunteers // 10, MAX_OPPORTUNITIES))):
         title, letter = TITLES[n % len(TITLES)]
         slug = f"demo-volontariato-{n}"
@@ -77,19 +78,26 @@ def seed_volunteering(*, volunteers: int, seed: int) -> int:
                 insurance_note="Polizza infortuni e responsabilità civile dell'ente (art. 18 CTS)",
             )
             opportunity.skills.set(rng.sample(skills, k=min(2, len(skills))))
+            shifts = []
             for week in range(-3, 4):
                 day = today + dt.timedelta(weeks=week, days=rng.randint(0, 6))
                 hour = rng.choice([9, 10, 15, 18])
                 starts = timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
-                Shift.objects.create(
-                    opportunity=opportunity,
-                    starts_at=starts,
-                    ends_at=starts + dt.timedelta(hours=rng.choice([2, 3, 4])),
-                    place=fake.street_address(),
-                    municipality=opportunity.municipality,
-                    capacity=rng.randint(3, 12),
+                shifts.append(
+                    Shift(
+                        opportunity=opportunity,
+                        starts_at=starts,
+                        ends_at=starts + dt.timedelta(hours=rng.choice([2, 3, 4])),
+                        place=fake.street_address(),
+                        municipality=opportunity.municipality,
+                        capacity=rng.randint(3, 12),
+                    )
                 )
+            # In bulk (no signals): the stored next shifts are refreshed once, below.
+            Shift.objects.bulk_create(shifts)
+            new_opportunities.append(opportunity.pk)
         opportunities.append(opportunity)
+    upcoming_shifts_refresh(opportunity_ids=new_opportunities)
 
     created = 0
     brackets = [b for b, _label in AgeBracket.choices]

@@ -200,6 +200,12 @@ class Opportunity(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Stored from the shifts (``services.upcoming_shifts_refresh``): the start of the next open
+    # shift that has not started and how many such shifts there are. Every write of a shift
+    # refreshes them; once ``next_shift_at`` is in the past they are stale and refreshed
+    # before the list is read (``selectors.opportunity_list``).
+    next_shift_at = models.DateTimeField(_("next shift"), null=True, blank=True, editable=False)
+    upcoming_shifts = models.PositiveIntegerField(_("upcoming shifts"), default=0, editable=False)
 
     class Meta:
         ordering = ["title", "id"]
@@ -210,7 +216,12 @@ class Opportunity(models.Model):
                 condition=Q(min_age__gte=14) & Q(min_age__lte=99), name="opportunity_min_age_range"
             ),
         ]
-        indexes = [models.Index(fields=["is_published", "municipality"], name="opp_pub_muni")]
+        indexes = [
+            models.Index(fields=["is_published", "municipality"], name="opp_pub_muni"),
+            # The public list's order (nulls last is the index's own order); also finds the
+            # stale rows (``next_shift_at <= now``).
+            models.Index(fields=["next_shift_at", "title", "id"], name="opp_next_shift_order"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -256,7 +267,12 @@ class Shift(models.Model):
                 condition=Q(booked__lte=models.F("capacity")), name="shift_never_overbooked"
             ),
         ]
-        indexes = [models.Index(fields=["status", "starts_at"], name="shift_status_start")]
+        indexes = [
+            models.Index(fields=["status", "starts_at"], name="shift_status_start"),
+            models.Index(
+                fields=["opportunity", "status", "starts_at"], name="shift_opp_status_start"
+            ),
+        ]
 
     def __str__(self) -> str:
         local = timezone.localtime(self.starts_at)

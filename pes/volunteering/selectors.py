@@ -7,11 +7,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.utils import timezone
 
 from pes.lib.text import words
 from pes.territory.models import Municipality
+from pes.volunteering import services
 from pes.volunteering.matching import Match, Offer, Profile, match
 from pes.volunteering.models import (
     AgeBracket,
@@ -55,14 +67,38 @@ class OpportunityFilters:
         )
 
 
-def _upcoming_shift_q(prefix: str = "shifts__") -> Q:
-    return Q(**{f"{prefix}status": Shift.Status.OPEN, f"{prefix}starts_at__gt": timezone.now()})
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def opportunity_list(*, filters: OpportunityFilters) -> QuerySet[Opportunity]:
-    qs = Opportunity.objects.filter(is_published=True).select_related(
-        "organization", "activity", "municipality"
+def _matching_shifts(filters: OpportunityFilters, now: dt.datetime) -> QuerySet[Shift] | None:
+    """The upcoming open shifts a date or free-places filter asks for, correlated to the outer
+    opportunity; ``None`` without such filters. Dates are local days, compared as moments so
+    that the shifts' index serves them."""
+    if not (filters.date_from or filters.date_to or filters.with_places):
+        return None
+    shifts = Shift.objects.filter(
+        opportunity=OuterRef("pk"), status=Shift.Status.OPEN, starts_at__gt=now
     )
+    today = timezone.localdate(now)
+    if filters.date_from and filters.date_from > today:
+        shifts = shifts.filter(starts_at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        if filters.date_to < today:
+            return shifts.none()  # an upcoming shift starts today or later
+        if filters.date_to < dt.date.max:
+            shifts = shifts.filter(starts_at__lt=_day_start(filters.date_to + dt.timedelta(days=1)))
+    if filters.with_places:
+        shifts = shifts.filter(booked__lt=F("capacity"))
+    return shifts
+
+
+def _opportunities(
+    filters: OpportunityFilters, now: dt.datetime
+) -> tuple[QuerySet[Opportunity], QuerySet[Shift] | None]:
+    """The published opportunities the filters select (with a matching shift, when a date or
+    free-places filter is given), and those matching shifts."""
+    qs = Opportunity.objects.filter(is_published=True)
     if filters.activity:
         qs = qs.filter(activity__letter=filters.activity)
     if filters.municipality:
@@ -81,29 +117,45 @@ def opportunity_list(*, filters: OpportunityFilters) -> QuerySet[Opportunity]:
             | Q(description__icontains=term)
             | Q(organization__name__icontains=term)
         )
-    shift_q = _upcoming_shift_q()
-    if filters.date_from:
-        shift_q &= Q(shifts__starts_at__date__gte=filters.date_from)
-    if filters.date_to:
-        shift_q &= Q(shifts__starts_at__date__lte=filters.date_to)
-    if filters.with_places:
-        shift_q &= Q(shifts__booked__lt=F("shifts__capacity"))
-    qs = qs.annotate(
-        next_shift=Min("shifts__starts_at", filter=shift_q),
-        upcoming=Count("shifts", filter=shift_q),
-    )
-    if filters.date_from or filters.date_to or filters.with_places:
-        qs = qs.filter(upcoming__gt=0)
-    return qs.order_by(F("next_shift").asc(nulls_last=True), "title", "id")
+    shifts = _matching_shifts(filters, now)
+    if shifts is not None:
+        qs = qs.filter(Exists(shifts))
+    return qs, shifts
+
+
+def opportunity_list(*, filters: OpportunityFilters) -> QuerySet[Opportunity]:
+    """Published opportunities, the next shift first (those without one last), then by title.
+    Each carries ``next_shift`` and ``upcoming``: the start and number of its upcoming open
+    shifts, those matching the date and free-places filters when given.
+
+    Without those filters both are the stored ``next_shift_at`` and ``upcoming_shifts`` (the
+    rows whose next shift has started are refreshed first) and the list walks the index of
+    its order; with them they are computed from the matching shifts."""
+    now = timezone.now()
+    qs, shifts = _opportunities(filters, now)
+    qs = qs.select_related("organization", "activity", "municipality")
+    if shifts is None:
+        services.upcoming_shifts_refresh_passed(now=now)
+        qs = qs.annotate(next_shift=F("next_shift_at"), upcoming=F("upcoming_shifts"))
+        order = F("next_shift_at")
+    else:
+        qs = qs.annotate(
+            next_shift=Subquery(shifts.order_by("starts_at").values("starts_at")[:1]),
+            upcoming=Subquery(
+                shifts.order_by().values("opportunity").annotate(n=Count("pk")).values("n")
+            ),
+        )
+        order = F("next_shift")
+    return qs.order_by(order.asc(nulls_last=True), "title", "id")
 
 
 def opportunity_map_points(
     *, filters: OpportunityFilters
 ) -> list[tuple[Decimal, Decimal, int, str]]:
     """(latitude, longitude, count, name) per municipality with matching opportunities."""
-    ids = opportunity_list(filters=filters).order_by().values("id")
+    ids, _shifts = _opportunities(filters, timezone.now())
     rows = (
-        Opportunity.objects.filter(pk__in=ids)
+        Opportunity.objects.filter(pk__in=ids.values("id"))
         .values("municipality__name", "municipality__latitude", "municipality__longitude")
         .annotate(n=Count("id"))
         .order_by("municipality__name")

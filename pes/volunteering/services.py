@@ -13,12 +13,14 @@ tasks (``tasks.py``) once the transaction has committed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, F, Max, Min, Sum
+from django.db import connection, transaction
+from django.db.models import Count, F, Max, Min, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -158,6 +160,98 @@ def shift_create(
     shift.save()
     audit_record(user=user, instance=shift, action="create")
     return shift
+
+
+# ----------------------------------------------------------------------------- next shift
+#
+# ``Opportunity.next_shift_at`` and ``upcoming_shifts`` are the start and number of the open
+# shifts that have not started yet, stored so that the public list orders and shows them
+# without aggregating every shift. They change when a shift is written (the receivers in
+# ``signals.py`` for model saves and deletes, the admin's included; ``shift_cancel`` here, as
+# it writes with ``update``; bulk loads call ``upcoming_shifts_refresh`` themselves) and when
+# time passes the next shift's start: ``upcoming_shifts_refresh_passed`` rewrites only those
+# rows, before the list is read; ``manage.py refresh_upcoming_shifts`` rewrites them all.
+
+REFRESH_BATCH = 500
+
+
+def _refresh(opportunities: QuerySet[Opportunity], now: dt.datetime) -> int:
+    upcoming = Shift.objects.filter(
+        opportunity=OuterRef("pk"), status=Shift.Status.OPEN, starts_at__gt=now
+    )
+    return opportunities.update(
+        next_shift_at=Subquery(upcoming.order_by("starts_at").values("starts_at")[:1]),
+        upcoming_shifts=Coalesce(
+            Subquery(upcoming.order_by().values("opportunity").annotate(n=Count("pk")).values("n")),
+            0,
+        ),
+    )
+
+
+def upcoming_shifts_refresh(*, opportunity_ids: Iterable[int | None]) -> int:
+    """Recompute the stored next shift of these opportunities; returns the rows written.
+
+    The rows are locked first, so the recomputation reads the shifts as they are once any
+    concurrent writer of the same opportunities has committed (under READ COMMITTED each
+    statement sees what was committed before it started)."""
+    ids = sorted({pk for pk in opportunity_ids if pk is not None})
+    if not ids:
+        return 0
+    written = 0
+    with transaction.atomic():
+        for start in range(0, len(ids), REFRESH_BATCH):
+            locked = list(
+                Opportunity.objects.select_for_update()
+                .filter(pk__in=ids[start : start + REFRESH_BATCH])
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            written += _refresh(Opportunity.objects.filter(pk__in=locked), timezone.now())
+    return written
+
+
+def upcoming_shifts_refresh_passed(*, now: dt.datetime | None = None) -> int:
+    """Recompute the opportunities whose stored next shift has started (an index range scan
+    of ``next_shift_at``, usually empty or a few rows). Rows another transaction is writing
+    are skipped: that writer stores the fresh value. Returns the rows written."""
+    now = now or timezone.now()
+    stale = Opportunity.objects.filter(next_shift_at__lte=now)
+    if not stale.exists():
+        return 0
+    # A derived value, recomputed whenever found stale: when the transaction is its own, its
+    # commit need not wait for the disk (a crash loses at most this refresh, redone then).
+    relaxed = connection.vendor == "postgresql" and not connection.in_atomic_block
+    written = 0
+    while True:
+        with transaction.atomic():
+            if relaxed:
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            locked = list(
+                stale.select_for_update(skip_locked=True)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:REFRESH_BATCH]
+            )
+            if locked:
+                # Rewritten rows no longer match ``stale``: the loop ends.
+                written += _refresh(Opportunity.objects.filter(pk__in=locked), now)
+        if len(locked) < REFRESH_BATCH:
+            return written
+
+
+def upcoming_shifts_refresh_all(*, batch: int = REFRESH_BATCH) -> int:
+    """Recompute every opportunity, ``batch`` rows per transaction. Returns the rows written."""
+    written, last = 0, 0
+    while True:
+        ids = list(
+            Opportunity.objects.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            return written
+        written += upcoming_shifts_refresh(opportunity_ids=ids)
+        last = ids[-1]
 
 
 # ----------------------------------------------------------------------------- bookings
@@ -379,6 +473,7 @@ def shift_cancel(*, shift: Shift, reason: str, user: Any = None) -> int:
         Shift.objects.filter(pk=locked.pk).update(
             status=Shift.Status.CANCELLED, booked=0, cancel_reason=reason.strip()[:500]
         )
+        upcoming_shifts_refresh(opportunity_ids=[locked.opportunity_id])
         audit_record(
             user=user,
             instance=locked,

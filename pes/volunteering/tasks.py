@@ -188,3 +188,13 @@ def send_shift_reminders() -> int:
                 connection.send_messages([_message(booking, subject, body)])
             sent += 1
     return sent
+
+
+@task()
+def refresh_upcoming_shifts() -> int:
+    """Recompute every opportunity's stored next shift and number of upcoming shifts. The
+    writes of shifts and the public list keep them correct already; this is the safety net
+    after writes that bypass both (raw SQL, restores). Returns the rows written."""
+    from pes.volunteering.services import upcoming_shifts_refresh_all
+
+    return upcoming_shifts_refresh_all()

@@ -3,16 +3,29 @@ PostgreSQL. SQLite serialises writers and has no row locks, so the test is skipp
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
+import time
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
+from django.utils import timezone
 
 from pes.accounts.tests.factories import UserFactory
 from pes.registry.tests.factories import OrganizationFactory
-from pes.volunteering.models import Booking, Shift, Volunteer
-from pes.volunteering.services import booking_cancel, shift_book
-from pes.volunteering.tests.factories import OpportunityFactory, ShiftFactory, VolunteerFactory
+from pes.volunteering.models import Booking, Opportunity, Shift, Volunteer
+from pes.volunteering.services import (
+    booking_cancel,
+    shift_book,
+    shift_create,
+    upcoming_shifts_refresh_passed,
+)
+from pes.volunteering.tests.factories import (
+    OpportunityFactory,
+    ShiftFactory,
+    VolunteerFactory,
+    next_week,
+)
 
 # Transactional tests flush the tables: ``reference_data`` loads the migrations' data first and
 # ``_restore_reference_data`` puts it back for the tests after this module (``pes/conftest.py``).
@@ -86,3 +99,58 @@ def test_parallel_cancellations_promote_exactly_as_many_as_they_free():
         PEOPLE - CAPACITY - 3
     )
     assert Volunteer.objects.count() == PEOPLE
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: SQLite has no row locks and serialises writers",
+)
+def test_parallel_new_shifts_leave_the_stored_next_shift_right():
+    opportunity = OpportunityFactory()
+    starts = [next_week(hour=8 + n, days=2 + n) for n in range(8)]
+
+    def add(start):
+        # One transaction per writer (as in the admin), committed late: the others' refreshes
+        # run while this shift is not yet visible to them.
+        with transaction.atomic():
+            shift_create(
+                opportunity=Opportunity.objects.get(pk=opportunity.pk),
+                starts_at=start,
+                ends_at=start + dt.timedelta(hours=1),
+                place="Via Zamboni 1",
+                capacity=3,
+            )
+            time.sleep(0.2)
+
+    errors = run_in_threads(add, starts)
+
+    assert errors == []
+    opportunity.refresh_from_db()
+    assert (opportunity.next_shift_at, opportunity.upcoming_shifts) == (min(starts), len(starts))
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: SQLite has no row locks and serialises writers",
+)
+def test_parallel_lists_refresh_a_started_next_shift_once():
+    opportunity = OpportunityFactory()
+    later = ShiftFactory(opportunity=opportunity, starts_at=next_week(days=3))
+    # As if time had passed the stored next shift.
+    Opportunity.objects.filter(pk=opportunity.pk).update(
+        next_shift_at=timezone.now() - dt.timedelta(minutes=5), upcoming_shifts=2
+    )
+    written: list[int] = []
+
+    errors = run_in_threads(lambda _n: written.append(upcoming_shifts_refresh_passed()), range(6))
+
+    assert errors == []
+    assert sum(written) == 1
+    opportunity.refresh_from_db()
+    assert (opportunity.next_shift_at, opportunity.upcoming_shifts) == (later.starts_at, 1)
+    # Its own transaction committed without waiting for the disk; the setting did not stay.
+    Opportunity.objects.filter(pk=opportunity.pk).update(next_shift_at=timezone.now())
+    assert upcoming_shifts_refresh_passed() == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"

@@ -26,9 +26,6 @@ QUICK_SIZE = ("quick", 500)
 DEFAULT_CASES = [("sqlite", "metro"), ("postgresql", "metro"), ("postgresql", "national")]
 MATCHING = {"people": 50_000, "places": 20_000}
 QUICK_MATCHING = {"people": 2_000, "places": 800}
-# Tenders seeded by the benchmark where fewer than the demo size (they go through the
-# procurement services one by one: 10,000 would take most of the run's time budget).
-BENCH_TENDERS = {"national": 2_000}
 # The demo size (``pes.core.demo``) each case seeds its modules at.
 DEMO_SIZES = {"quick": "tiny", "metro": "metro", "national": "national"}
 DATABASES = ("sqlite", "postgresql")
@@ -220,7 +217,6 @@ def run_case(
             csv=csv_path,
             demo_size=DEMO_SIZES[size_name],
             seed=SEED,
-            tenders=BENCH_TENDERS.get(size_name),
         )
         case["seed"] = seeded
         pages = run_phase("pages", url, workdir, csv=csv_path, repeats=repeats)

@@ -356,8 +356,8 @@ def phase_seed(args: argparse.Namespace) -> dict[str, Any]:
     from pes.core.demo import seed_modules, seed_users
 
     if args.tenders is not None:
-        # Tenders go through the procurement services one by one (about 5 a second here):
-        # the benchmark may seed fewer than DESIGN.md's 10,000 to stay within its time.
+        # Fewer tenders than the demo size, for a quicker manual run (the runner seeds the
+        # demo size: DESIGN.md's 10,000 at national).
         demo.TENDERS[args.demo_size] = args.tenders
     started = time.perf_counter()
     seed_users()  # the modules' demo data reuse the demo people

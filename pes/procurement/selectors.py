@@ -18,6 +18,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
 )
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
@@ -215,14 +216,52 @@ def contracts_with_figures(*, contracts: QuerySet[Contract], today: dt.date) -> 
     )
 
 
-def contracts_needing_attention(
-    *, contracts: QuerySet[Contract], today: dt.date
-) -> QuerySet[Contract]:
-    return (
-        contracts_with_figures(contracts=contracts, today=today)
-        .filter(Q(n_breaches__gt=0) | Q(n_late__gt=0))
-        .order_by("-n_breaches", "-n_late", "-start", "-id")
+@dataclass(frozen=True)
+class Flagged:
+    """A contract with a breach or a late report, as ``attention_order`` lists it."""
+
+    contract_id: int
+    start: dt.date
+    breaches: int
+    late: int
+
+
+def attention_order(*, contracts: QuerySet[Contract], today: dt.date) -> list[Flagged]:
+    """Every contract of ``contracts`` with a breach or a late report, most breaches first,
+    then most late reports, the latest start: one query grouping the breached commitments
+    and the late periods by contract (a hash aggregate, not a count per contract)."""
+    wanted = contracts.values("pk")
+    breaches = (
+        Commitment.objects.filter(_breach(today), contract__in=wanted)
+        .order_by()
+        .values("contract_id", "contract__start")
+        .annotate(kind=Value("b"), n=Count("pk"))
     )
+    late = (
+        _late_periods(today)
+        .filter(contract__in=wanted)
+        .order_by()
+        .values("contract_id", "contract__start")
+        .annotate(kind=Value("l"), n=Count("pk"))
+    )
+    figures: dict[int, list[Any]] = {}
+    for contract_id, start, kind, n in breaches.union(late, all=True).values_list(
+        "contract_id", "contract__start", "kind", "n"
+    ):
+        row = figures.setdefault(contract_id, [start, 0, 0])
+        row[1 if kind == "b" else 2] += n
+    flagged = [Flagged(pk, start, b, late) for pk, (start, b, late) in figures.items()]
+    flagged.sort(key=lambda f: (-f.breaches, -f.late, -f.start.toordinal(), -f.contract_id))
+    return flagged
+
+
+def flagged_contracts(*, flagged: list[Flagged], today: dt.date) -> list[Contract]:
+    """The contracts of ``flagged`` (a page of ``attention_order``), in its order, annotated
+    as ``contracts_with_figures``: one query over those rows only."""
+    rows = contracts_with_figures(
+        contracts=Contract.objects.filter(pk__in=[f.contract_id for f in flagged]), today=today
+    ).in_bulk()
+    return [rows[f.contract_id] for f in flagged if f.contract_id in rows]
 
 
 def social_value_of(*, contracts: QuerySet[Contract]) -> Decimal:
@@ -267,7 +306,7 @@ def procurement_dashboard(
     """Published tenders (not drafts, not cancelled) by procedure, buyer and year, with the
     monitoring of their contracts: totals from SQL aggregates over the stored figures
     (``contract_figures_refresh``) and the contracts needing attention, first ones only.
-    A fixed number of queries, and no Python loop over the contracts, whatever the data size."""
+    A fixed number of queries, none of them a count per contract, whatever the data size."""
     today = today or timezone.localdate()
     tenders = dashboard_tenders(buyer=buyer, year=year)
     reward = Criterion.objects.filter(tender=OuterRef("pk"), kind=Criterion.Kind.CLAUSE)
@@ -301,11 +340,7 @@ def procurement_dashboard(
         on_track=Count("pk", filter=Q(delivered__gte=F("target"))),
         breaches=Count("pk", filter=_breach(today)),
     )
-    late = _late_periods(today).filter(contract__in=contracts.values("pk")).count()
-    attention = contracts_needing_attention(contracts=contracts, today=today)
-    counts = contracts_with_figures(contracts=contracts, today=today).aggregate(
-        n=Count("pk"), attention=Count("pk", filter=Q(n_breaches__gt=0) | Q(n_late__gt=0))
-    )
+    flagged = attention_order(contracts=contracts, today=today)
     return Dashboard(
         by_procedure=by_procedure,
         by_buyer=by_buyer,
@@ -317,11 +352,11 @@ def procurement_dashboard(
         commitments=figures["n"],
         on_track=figures["on_track"],
         breaches=figures["breaches"],
-        late_reports=late,
+        late_reports=sum(f.late for f in flagged),
         social_value=social_value_of(contracts=contracts),
-        contracts=counts["n"],
-        attention=counts["attention"],
-        monitoring=list(attention[:ATTENTION_ROWS]),
+        contracts=contracts.count(),
+        attention=len(flagged),
+        monitoring=flagged_contracts(flagged=flagged[:ATTENTION_ROWS], today=today),
     )
 
 

@@ -246,6 +246,15 @@ def tender_update(
     return tender
 
 
+def criterion_default_label(kind: str) -> str:
+    """The name a price or quality criterion gets when the buyer gives none ("" otherwise)."""
+    defaults = {
+        str(Criterion.Kind.PRICE): _("Price"),
+        str(Criterion.Kind.QUALITY): _("Technical quality"),
+    }
+    return defaults.get(kind, "")
+
+
 @transaction.atomic
 def criterion_add(
     *,
@@ -284,12 +293,7 @@ def criterion_add(
         label = label or clause.label
     else:
         clause = None
-    if not label:
-        defaults = {
-            str(Criterion.Kind.PRICE): _("Price"),
-            str(Criterion.Kind.QUALITY): _("Technical quality"),
-        }
-        label = defaults.get(kind, "")
+    label = label or criterion_default_label(kind)
     if not label:
         raise ValidationError({"label": _("Give the criterion a name.")})
     order = tender.criteria.count() + 1
@@ -591,24 +595,13 @@ def tender_award(
         report_every_months=report_every_months,
     )
     offered = {v.criterion_id: v.value for v in bid.values.all()}
-    commitments = []
-    for criterion in tender.criteria.select_related("clause"):
-        clause = criterion.clause
-        if clause is None or not clause.metric:
-            continue
-        value = offered.get(criterion.pk)
-        if clause.rule == Clause.Rule.YES_NO:
-            if not value or clause.default_target is None:
-                continue
-            target = clause.default_target
-        else:
-            if value is None or value <= 0:
-                continue
-            target = value
-        commitments.append(
-            Commitment(contract=contract, clause=clause, metric=clause.metric, target=target)
+    Commitment.objects.bulk_create(
+        award_commitments(
+            contract=contract,
+            criteria=list(tender.criteria.select_related("clause")),
+            offered=offered,
         )
-    Commitment.objects.bulk_create(commitments)
+    )
     contract_figures_refresh(contract=contract)
     tender.state = Tender.State.AWARDED
     tender.awarded_at = timezone.now()
@@ -626,6 +619,33 @@ def tender_award(
         changes={"supplier": [None, bid.supplier_id], "value": [None, str(contract.value)]},
     )
     return contract
+
+
+def award_commitments(
+    *, contract: Contract, criteria: list[Criterion], offered: dict[int, Decimal | None]
+) -> list[Commitment]:
+    """The KPIs the winning bid commits ``contract`` to, unsaved: one per reward clause with a
+    metric, in the order of ``criteria`` (with their clauses); ``offered`` maps criterion ids
+    to the bid's values. A yes/no clause commits to its default target when the bid said yes,
+    the others to the quantity offered (none when it is zero)."""
+    commitments = []
+    for criterion in criteria:
+        clause = criterion.clause
+        if clause is None or not clause.metric:
+            continue
+        value = offered.get(criterion.pk)
+        if clause.rule == Clause.Rule.YES_NO:
+            if not value or clause.default_target is None:
+                continue
+            target = clause.default_target
+        else:
+            if value is None or value <= 0:
+                continue
+            target = value
+        commitments.append(
+            Commitment(contract=contract, clause=clause, metric=clause.metric, target=target)
+        )
+    return commitments
 
 
 REPORT_FIELDS = [
@@ -685,19 +705,26 @@ def report_submit(
     return report
 
 
+def reporting_periods(*, contract: Contract) -> list[ReportingPeriod]:
+    """The contract's reporting periods (``periods.contract_periods``) as unsaved rows, in
+    order, each due ``GRACE_DAYS`` after it ends."""
+    return [
+        ReportingPeriod(contract=contract, start=p.start, end=p.end, due=p.end + GRACE)
+        for p in contract_periods(contract=contract)
+    ]
+
+
 @transaction.atomic
 def contract_figures_refresh(*, contract: Contract) -> None:
     """Store what the dashboard counts in SQL: the contract's reporting periods and, for each
     commitment, the value its reports delivered. Called on every write of a contract's dates,
     commitments or reports (services and admin), so the stored figures never go stale."""
-    wanted = {(p.start, p.end) for p in contract_periods(contract=contract)}
+    rows = reporting_periods(contract=contract)
+    wanted = {(p.start, p.end) for p in rows}
     stored = set(ReportingPeriod.objects.filter(contract=contract).values_list("start", "end"))
     if stored != wanted:
         ReportingPeriod.objects.filter(contract=contract).delete()
-        ReportingPeriod.objects.bulk_create(
-            ReportingPeriod(contract=contract, start=start, end=end, due=end + GRACE)
-            for start, end in sorted(wanted)
-        )
+        ReportingPeriod.objects.bulk_create(rows)
     reports = list(SupplierReport.objects.filter(contract=contract).order_by("period_start"))
     changed = []
     for commitment in Commitment.objects.filter(contract=contract):

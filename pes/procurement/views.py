@@ -49,10 +49,11 @@ from pes.procurement.periods import add_months
 from pes.procurement.ranking import tender_ranking
 from pes.procurement.scoring import ScoringError
 from pes.procurement.selectors import (
+    attention_order,
     contract_monitoring,
-    contracts_needing_attention,
     contracts_with_figures,
     dashboard_contracts,
+    flagged_contracts,
     procurement_dashboard,
     tender_detail,
     tender_list,
@@ -501,11 +502,16 @@ def dashboard_contract_list(request: HttpRequest) -> HttpResponse:
     attention = request.GET.get("attenzione") == "1"
     contracts = dashboard_contracts(**filters)
     today = timezone.localdate()
+    page: Any
     if attention:
-        qs = contracts_needing_attention(contracts=contracts, today=today)
+        # The order needs every contract's figures: grouped in one query, then only the
+        # page's rows are read.
+        flagged = Paginator(attention_order(contracts=contracts, today=today), settings.PAGE_SIZE)
+        page = flagged.get_page(request.GET.get("page"))
+        page.object_list = flagged_contracts(flagged=list(page.object_list), today=today)
     else:
         qs = contracts_with_figures(contracts=contracts, today=today).order_by("-start", "-id")
-    page = Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "procurement/dashboard_contracts.html",

@@ -40,3 +40,19 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_repr}"
+
+
+class DataVersion(models.Model):
+    """A token per data area (``"incubation"``, ...), replaced by every write to its models
+    (``pes.core.versions``): cached views are keyed by it, so they are never served stale,
+    whichever process wrote."""
+
+    key = models.CharField(max_length=50, primary_key=True)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.value}"

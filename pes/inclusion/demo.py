@@ -23,6 +23,7 @@ from faker import Faker
 from stdnum.it import codicefiscale
 
 from pes.accounts.models import User
+from pes.core.versions import bump
 from pes.inclusion import instrument as instruments
 from pes.inclusion import stats
 from pes.inclusion.models import (
@@ -44,6 +45,7 @@ from pes.inclusion.models import (
     Team,
     add_months,
 )
+from pes.inclusion.selectors import NETWORK_AREA
 from pes.inclusion.services import PRIVACY_NOTICE_VERSION, instrument_current
 from pes.registry.models import Membership, Organization
 from pes.territory.models import Municipality
@@ -247,6 +249,7 @@ def seed_inclusion(*, size: str, seed: int) -> dict[str, Any]:
             )
     # The rows went in with bulk_create, past the services: count them once.
     stats.rebuild()
+    bump(NETWORK_AREA)
     return {
         "people": n_people,
         "openings": n_openings,

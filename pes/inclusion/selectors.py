@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pes.core.versions import cached
 from pes.inclusion.access import supervised_operator_ids, user_can_read_special
 from pes.inclusion.models import (
     FIRST_CONTACT_DAYS,
@@ -413,20 +414,7 @@ def dashboard(*, today: dt.date | None = None) -> dict[str, Any]:
         for band in sorted(bands, key=lambda b: order.index(b) if b in order else len(order))
     ]
 
-    year_ago = timezone.now() - dt.timedelta(days=365)
-    active_network = NetworkMember.objects.filter(is_active=True)
-    companies_active = active_network.filter(
-        Exists(
-            Opening.objects.filter(
-                organization=OuterRef("organization"), status=Opening.Status.OPEN
-            )
-        )
-        | Exists(
-            Proposal.objects.filter(
-                opening__organization=OuterRef("organization"), decided_at__gte=year_ago
-            )
-        )
-    ).count()
+    network = _network_figures(today)
     return {
         "per_month": per_month,
         "registered": suppress(sum(counts.get(StatCount.Metric.REGISTERED, {}).values())),
@@ -444,14 +432,36 @@ def dashboard(*, today: dt.date | None = None) -> dict[str, Any]:
         "retention": retention,
         "by_district": by_district,
         "by_band": by_band,
-        "network": active_network.count(),
-        "companies_active": companies_active,
-        "open_places": Opening.objects.filter(status=Opening.Status.OPEN).aggregate(
-            n=Sum("places")
-        )["n"]
-        or 0,
+        **network,
         "min_cell": MIN_CELL,
     }
+
+
+#: The data area (``pes.core.versions``) of the company network's figures: bumped by every
+#: write to network members, openings and proposals (``InclusionConfig.ready``).
+NETWORK_AREA = "inclusion-network"
+
+
+def _network_figures(today: dt.date) -> dict[str, int]:
+    """Companies in the network, those active in the last year (an open opening or a decided
+    proposal) and open places: scans of the openings and proposals, so cached under the
+    network's data version and the day."""
+
+    def compute() -> dict[str, int]:
+        year_ago = timezone.now() - dt.timedelta(days=365)
+        active_network = NetworkMember.objects.filter(is_active=True)
+        open_openings = Opening.objects.filter(status=Opening.Status.OPEN)
+        recent = Proposal.objects.filter(decided_at__gte=year_ago)
+        return {
+            "network": active_network.count(),
+            "companies_active": active_network.filter(
+                Q(organization__in=open_openings.values("organization"))
+                | Q(organization__in=recent.values("opening__organization"))
+            ).count(),
+            "open_places": open_openings.aggregate(n=Sum("places"))["n"] or 0,
+        }
+
+    return cached(NETWORK_AREA, "figures", compute, parts=(today,), per_language=False)
 
 
 def _histogram_median(histogram: dict[int, int]) -> float:

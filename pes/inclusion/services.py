@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pes.core.audit import audit_record
+from pes.core.versions import bump
 from pes.inclusion import instrument as instruments
 from pes.inclusion import stats
 from pes.inclusion.access import user_can_read_special, user_is_operator
@@ -43,6 +44,7 @@ from pes.inclusion.models import (
     SpecialAccessLog,
     Suggestion,
 )
+from pes.inclusion.selectors import NETWORK_AREA
 from pes.lib.validation import clean_ateco_codes, clean_codice_fiscale
 
 PRIVACY_NOTICE_VERSION = "2025-1"
@@ -316,9 +318,10 @@ def case_close(*, case: Case, reason: str, user: Any, note: str = "") -> Case:
     case.closing_note = note
     with stats.tracking(case.pk):
         case.save(update_fields=["status", "closed_at", "closing_reason", "closing_note"])
-    case.proposals.filter(status=Proposal.Status.PROPOSED).update(
+    if case.proposals.filter(status=Proposal.Status.PROPOSED).update(
         status=Proposal.Status.WITHDRAWN, decided_at=case.closed_at
-    )
+    ):
+        bump(NETWORK_AREA)  # an update sends no signal
     _audit_status(user, case, before, closing_reason=[None, reason])
     return case
 

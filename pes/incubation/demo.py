@@ -21,6 +21,7 @@ from django.utils import timezone
 from faker import Faker
 
 from pes.accounts.models import User
+from pes.core.versions import bump
 from pes.incubation.models import (
     CANVAS_KEYS,
     Application,
@@ -40,6 +41,7 @@ from pes.incubation.models import (
     Target,
     Tranche,
 )
+from pes.incubation.selectors import VERSION_AREA
 from pes.registry.models import Membership, Organization
 from pes.territory.models import Municipality
 
@@ -436,4 +438,5 @@ def seed_incubation(*, size: str, seed: int) -> dict[str, int]:
                     )
                     counts["follow_ups"] += 1
             flush(Tranche, MentoringSession, FollowUp)
+    bump(VERSION_AREA)  # bulk writes send no signals
     return counts

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 from io import StringIO
 
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -159,9 +160,12 @@ class RollUp(BaseTestCase):
 
 class DashboardCost(BaseTestCase):
     def dashboard_queries(self) -> list[str]:
+        # The uncached path each time (the network figures are cached under their version).
+        cache.clear()
         with CaptureQueriesContext(connection) as api:
             response = self.client.get("/api/v1/inclusion/aggregates")
         self.assertEqual(response.status_code, 200)
+        cache.clear()
         with CaptureQueriesContext(connection) as page:
             self.assertEqual(self.client.get("/lavoro/cruscotto/").status_code, 200)
         self.assertEqual(len(api), len(page))
@@ -205,3 +209,20 @@ class Command(BaseTestCase):
         call_command("rebuild_inclusion_stats", "--check", stdout=out)
         self.assertIn("up to date", out.getvalue())
         self.assertEqual(selectors.dashboard()["registered"], 6)
+
+
+class NetworkFigures(BaseTestCase):
+    def test_the_cached_network_figures_follow_openings_proposals_and_closing(self) -> None:
+        first = selectors.dashboard()
+        self.assertEqual(
+            (first["network"], first["companies_active"], first["open_places"]), (0, 0, 0)
+        )
+        opening = OpeningFactory.create(places=3)
+        data = selectors.dashboard()
+        self.assertEqual(
+            (data["network"], data["companies_active"], data["open_places"]), (1, 1, 3)
+        )
+        opening.status = opening.Status.CLOSED
+        opening.save()
+        data = selectors.dashboard()
+        self.assertEqual((data["companies_active"], data["open_places"]), (0, 0))

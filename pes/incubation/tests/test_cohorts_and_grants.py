@@ -173,8 +173,10 @@ class GrantTests(BaseTestCase):
         self.assertContains(showcase, self.application.title)
         self.assertContains(showcase, "6 jobs created")
         self.assertEqual(client.get(f"/incubazione/vetrina/{self.project.pk}/").status_code, 200)
-        with self.assertNumQueries(10):
+        with self.assertNumQueries(11):  # the data version, then the figures
             data = selectors.dashboard()
+        with self.assertNumQueries(1):  # nothing written since: from the cache
+            self.assertEqual(selectors.dashboard(), data)
         self.assertEqual(
             (data["applicants"], data["admitted"], data["funded"], data["surviving"]), (1, 1, 1, 1)
         )
@@ -189,3 +191,10 @@ class GrantTests(BaseTestCase):
         self.assertNotContains(client.get("/incubazione/vetrina/"), self.application.title)
         csv = client.get("/incubazione/cruscotto/?format=csv").content.decode()
         self.assertIn("by_district", csv)
+        # A write to what it counts shows at once, though the figures are cached.
+        services.tranche_pay(
+            tranche=services.tranche_add(project=self.project, amount=Decimal("2500")),
+            paid_on=timezone.localdate(),
+            reference="CRO 8",
+        )
+        self.assertEqual(selectors.dashboard()["disbursed"], Decimal("7500"))

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from pes.plan.models import (
     IndicatorTarget,
@@ -27,7 +28,7 @@ from pes.plan.models import (
 from pes.plan.services import budget_line_save
 from pes.plan.tasks import send_report_reminders
 from pes.plan.tests.factories import IndicatorFactory, InitiativeFactory
-from pes.plan.views_dashboard import _weasyprint
+from pes.plan.views_dashboard import OVERDUE_SHOWN, _weasyprint
 from pes.registry.models import Membership
 from pes.registry.tests.factories import OrganizationFactory
 from pes.territory.models import Municipality
@@ -186,6 +187,54 @@ class DashboardTests(BaseTestCase):
         self.assertEqual(indicators[0]["status"], "limited")
         self.assertContains(response, "Famiglie servite")
         self.assertNotContains(response, "Volontari attivi")
+
+    def test_the_cached_overdue_list_follows_reports_and_the_calendar(self):
+        self.assertEqual(len(self.table(self.gov_get(URL), "overdue")), 2)
+        # A report submitted: gone from the next page, though the list is cached.
+        Report.objects.create(
+            initiative=self.a,
+            period=self.period,
+            state=Report.State.SUBMITTED,
+            status=InitiativeStatus.objects.get(key="started"),
+            narrative="Primo raccolto.",
+            spent=Decimal(0),
+        )
+        overdue = self.table(self.gov_get(URL), "overdue")
+        self.assertEqual([r["initiative"] for r in overdue], ["Casa dei mestieri"])
+        # Before the deadline nothing was overdue: the day is part of the cache key.
+        with today_is(self.period.due_date):
+            response = self.client_for(self.governance).get(URL, HTTP_ACCEPT_LANGUAGE="en")
+        self.assertEqual(self.table(response, "overdue"), [])
+
+    def test_long_tables_show_their_first_rows_formatted_and_the_csv_has_all(self):
+        for n in range(OVERDUE_SHOWN + 2):
+            InitiativeFactory.create(lead=self.org, title=f"Iniziativa {n:03d}")
+        response = self.gov_get(URL)
+        overdue = next(t for t in response.context["tables"] if t.name == "overdue")
+        self.assertEqual(overdue.row_count, OVERDUE_SHOWN + 4)
+        self.assertEqual(len(overdue.body), OVERDUE_SHOWN)
+        self.assertContains(response, f"Showing the first {OVERDUE_SHOWN} of {OVERDUE_SHOWN + 4}")
+        # The cells: the first a linked header, dates and numbers localised, text escaped.
+        first = str(overdue.body[0])
+        self.assertTrue(first.startswith('<tr><th scope="row"><a href="/piano/iniziative/'))
+        self.assertIn('<td class="text-end">', first)
+        missions = next(t for t in response.context["tables"] if t.name == "missions")
+        self.assertIn("%</td>", "".join(missions.body))
+        csv_rows = parse_csv(self.gov_get(URL + "overdue.csv"))
+        self.assertEqual(len(csv_rows), OVERDUE_SHOWN + 4)
+
+    def test_cells_are_escaped_and_localised(self):
+        from pes.plan.views_dashboard import _cell_html
+
+        self.assertEqual(_cell_html("<b>", "text"), "&lt;b&gt;")
+        self.assertEqual(_cell_html(None, "money"), "—")
+        with translation.override("it"):
+            self.assertEqual(_cell_html(Decimal("1234567.4"), "money"), "1.234.567")
+            self.assertEqual(_cell_html(Decimal("12.5"), "number"), "12,5")
+            self.assertEqual(_cell_html(Decimal("41.6"), "percent"), "42%")
+            self.assertEqual(_cell_html(dt.date(2025, 7, 31), "date"), "31/07/2025")
+        with translation.override("en"):
+            self.assertEqual(_cell_html(Decimal("1234567.4"), "money"), "1,234,567")
 
     # ------------------------------------------------------------------ CSV
 

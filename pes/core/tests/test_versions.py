@@ -15,6 +15,10 @@ class VersionTests(TestCase):
     def setUp(self) -> None:
         cache.clear()
         self.calls = 0
+        # A known active language, whatever an earlier test left.
+        override = translation.override("it")
+        override.__enter__()
+        self.addCleanup(override.__exit__, None, None, None)
 
     def compute(self) -> str:
         self.calls += 1

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import threading
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,7 +24,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from pes.plan.models import (
     Action,
@@ -238,15 +240,16 @@ def indicator_points_refresh(
             IndicatorPoint.objects.bulk_create(batch)
             batch = []
     IndicatorPoint.objects.bulk_create(batch)
-    for pk in ids:
-        last = (
-            IndicatorPoint.objects.filter(indicator_id=pk)
-            .filter(Q(headline__isnull=False) | Q(parts__isnull=False))
-            .order_by("-date")
-            .first()
-        )
-        Indicator.objects.filter(pk=pk).update(
-            latest_date=last.date if last else None, latest_value=last.value if last else None
+    # The last point with a value of each indicator, in one statement per batch.
+    last = (
+        IndicatorPoint.objects.filter(indicator_id=OuterRef("pk"))
+        .filter(Q(headline__isnull=False) | Q(parts__isnull=False))
+        .order_by("-date")
+    )
+    value = last.annotate(latest=Coalesce("headline", "parts")).values("latest")[:1]
+    for start in range(0, len(ids), BATCH):
+        Indicator.objects.filter(pk__in=ids[start : start + BATCH]).update(
+            latest_date=Subquery(last.values("date")[:1]), latest_value=Subquery(value)
         )
     indicator_status_refresh(indicator_ids=ids)
 
@@ -264,7 +267,11 @@ def indicator_status_refresh(*, indicator_ids: Iterable[int]) -> None:
     for start in range(0, len(ids), BATCH):
         indicators = list(Indicator.objects.filter(pk__in=ids[start : start + BATCH]))
         views = indicator_views(indicators, with_series=False)
+        # One update per status, not one per indicator: a handful of statements.
+        by_status: dict[str, list[int]] = defaultdict(list)
         for indicator, view in zip(indicators, views, strict=True):
-            indicator.status = view.status.value
-        Indicator.objects.bulk_update(indicators, ["status"], batch_size=BATCH)
+            if indicator.status != view.status.value:
+                by_status[view.status.value].append(indicator.pk)
+        for status, pks in sorted(by_status.items()):
+            Indicator.objects.filter(pk__in=pks).update(status=status)
     plan_data_changed()

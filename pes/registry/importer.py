@@ -833,9 +833,14 @@ def import_organizations(
             writer.write(batch, report)
             report.written = True
         if report.created >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
-            # Fresh planner statistics, so that searches use the full-text index at once.
+            # Fresh planner statistics, so that searches use the full-text index at once and
+            # know how common each activity and mission is (the link tables were loaded too).
+            tables = [Organization._meta.db_table] + [
+                f.remote_field.through._meta.db_table for f in Organization._meta.local_many_to_many
+            ]
             with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {Organization._meta.db_table}")
+                for table in tables:
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
     except _Rollback:
         report.created = report.updated = 0
         report.written = False

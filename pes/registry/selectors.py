@@ -15,7 +15,7 @@ from django.utils.functional import cached_property
 
 from pes.lib.pagination import CappedPaginator
 from pes.lib.text import words
-from pes.registry.models import LegalForm, Organization
+from pes.registry.models import Activity, LegalForm, Organization
 from pes.territory.models import Municipality
 
 SEARCH_CONFIG = "italian"
@@ -74,6 +74,10 @@ def _ids(qs: QuerySet[Any]) -> list[int]:
     return list(qs.values_list("id", flat=True))
 
 
+def _mission_model() -> Any:
+    return Organization.missions.field.related_model  # plan.Mission, without an app cycle
+
+
 def organization_list(*, filters: OrganizationFilters) -> QuerySet[Organization]:
     qs = Organization.objects.select_related("legal_form", "head_office")
     if filters.published_only:
@@ -92,15 +96,19 @@ def organization_list(*, filters: OrganizationFilters) -> QuerySet[Organization]
         places = Municipality.objects.filter(district__slug=filters.district)
         qs = qs.filter(head_office_id__in=_ids(places))
     # Many-to-many filters as ``EXISTS`` rather than joins: the planner can then walk the
-    # name index and stop at the first page instead of joining every match.
+    # name index and stop at the first page instead of joining every match. The activity or
+    # mission is resolved to its id first, so the planner reads from the link table's
+    # statistics how common it is (through a join on a letter or a number it guesses).
     if filters.activity:
         activities = Organization.activities.through.objects.filter(
-            organization_id=OuterRef("pk"), activity__letter=filters.activity
+            organization_id=OuterRef("pk"),
+            activity_id__in=_ids(Activity.objects.filter(letter=filters.activity)),
         )
         qs = qs.filter(Exists(activities))
     if filters.mission:
         missions = Organization.missions.through.objects.filter(
-            organization_id=OuterRef("pk"), mission__number=filters.mission
+            organization_id=OuterRef("pk"),
+            mission_id__in=_ids(_mission_model().objects.filter(number=filters.mission)),
         )
         qs = qs.filter(Exists(missions))
     qs = qs.order_by("name", "id")

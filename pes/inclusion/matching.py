@@ -54,15 +54,19 @@ Functions:
   pair, so the result is optimal over the whole feasible graph. ``candidate_limit=k`` keeps,
   for each opening with ``c`` places, its best ``k * c`` people: the result is optimal over
   that candidate graph (``exact`` is False). ``candidate_limit=k, exact=True`` then *proves*
-  optimality over every feasible pair by column generation: the optimal dual prices of the
-  solution are computed, the pairs that would raise the total at those prices are added and
-  the flow solved again until none is left (``Allocation.exact`` is True, the prices are the
-  certificate). Use it at scale: it reaches the whole-graph optimum on a fraction of the pairs.
+  optimality over every feasible pair by column generation: optimal dual prices of the
+  solution are computed (the midpoint of the least and the greatest), the pairs that would
+  raise the total at those prices are added and the flow solved again until none is left
+  (``Allocation.exact`` is True, the prices are the certificate). The candidate scan keeps a
+  deep reserve of each opening's next best people, priced in memory; only the openings whose
+  reserve may hide a better pair are scanned again. Use it at scale: it reaches the
+  whole-graph optimum on a fraction of the pairs (a small ``k``, such as 10, is fastest).
 * :func:`allocate_greedy` — the baseline on the *same* candidate graph: all pairs by score
   descending, taken while the person is free and the opening has room.
 * :func:`candidate_pairs` — the feasible (person, opening, score) arrays both use, scored with
   numpy per municipality block (pairs beyond the distance limit are never formed); pass the
-  same ``candidates`` to both functions to compare them on one graph.
+  same ``candidates`` to both functions to compare them on one graph. ``workers=n`` scores
+  on ``n`` cores (forked processes); the graph does not depend on it.
 * :func:`generate_instance` — realistic synthetic people and openings over given
   municipalities, deterministic for a seed; shared by the tests and ``bench/matching.py``.
 
@@ -719,8 +723,22 @@ def rank_people_for_opening(
 
 #: Cells (people x openings) scored at once by numpy: bounds the memory of one block.
 BLOCK_CELLS = 1 << 21
-#: People per opening place kept in reserve for the pricing of ``allocate(exact=True)``.
-RESERVE_PER_PLACE = 60
+#: People per opening place kept in reserve (the *pool*) for ``allocate(exact=True)``.
+RESERVE_PER_PLACE = 200
+#: Openings scored by one job of the candidate scan (a large municipality is split in jobs
+#: so that ``workers`` threads share the work evenly).
+JOB_OPENINGS = 256
+#: ``allocate(exact=True)``: pairs joining the working arcs in one pricing round, at most, per
+#: place of an opening (the most profitable first).
+PRICING_PER_PLACE = 30
+#: ``allocate(exact=True)``: once few pairs are left to add (at most ``TAIL_SHARE`` of the
+#: working arcs), the openings whose pool may be short are scanned again, and the next flow
+#: is solved on the working arcs within ``TAIL_SLACK`` tenths of the prices only.
+TAIL_SHARE = 0.05
+TAIL_SLACK = 30
+#: ``allocate(exact=True)``: rounds priced at the midpoint of the least and the greatest optimal
+#: prices (a guide while the flow is far from the optimum; the least prices after them).
+MIDPOINT_ROUNDS = 2
 _EDU_LEVELS = max(Education)
 
 
@@ -746,16 +764,17 @@ class CandidatePairs:
     truncated_openings: int  # openings whose candidate list was cut
     seconds: float
     #: With a candidate limit, each opening also keeps a *reserve* of its next best people
-    #: (``RESERVE_PER_PLACE`` per place: rows class, opening, points) and ``cuts`` holds the
-    #: lowest score in the reserve (every person left out of it scores at most this), or -1
-    #: when every feasible person is in it. ``allocate(exact=True)`` prices the reserve first.
+    #: (up to ``RESERVE_PER_PLACE`` per place with the graph's own; ``reserve`` holds the rows
+    #: class, opening, points of those not in the graph, as int32) and ``cuts`` the highest
+    #: score a person left out of graph and reserve can have, or -1 when every feasible person
+    #: is in them. ``allocate(exact=True)`` prices graph and reserve (its *pool*) in memory.
     cuts: np.ndarray | None = field(default=None, repr=False, compare=False)
     reserve: np.ndarray | None = field(default=None, repr=False, compare=False)
-    #: ``rescan(limit, (class_prices, opening_prices, listed_ptr, listed_class), only)``: the
-    #: pairs scoring above the sum of the two prices, for the openings marked in ``only``, with
-    #: the best score left outside each list (the pricing step of ``allocate(exact=True)``).
-    rescan: Callable[..., tuple[np.ndarray, np.ndarray, int, int, list[tuple[int, int]]]] | None = (
-        field(default=None, repr=False, compare=False)
+    #: ``rescan((class_prices, opening_prices), only, cap)``: for the openings marked in
+    #: ``only``, every pair scoring above the sum of its two prices (at most ``cap`` per place,
+    #: the best) as rows class, opening, points, and ``(opening, cut-off score or -1)``.
+    rescan: Callable[..., tuple[np.ndarray, list[tuple[int, int]]]] | None = field(
+        default=None, repr=False, compare=False
     )
 
     @property
@@ -901,6 +920,59 @@ def _u64(rows: list[list[int]], words: int) -> np.ndarray:
     return out
 
 
+def _in_parallel(task: Callable[[int], Any], n: int, workers: int) -> list[Any]:
+    """``[task(i) for i in range(n)]`` on ``workers`` cores: task ``i`` runs in worker
+    ``i % workers``, worker 0 being this process and the others forked children that send
+    their results back through a pipe. The scoring holds the GIL most of the time (many small
+    numpy calls), so threads do not run it in parallel; where ``fork`` is missing, they are
+    used all the same."""
+    import multiprocessing
+    import os
+    import pickle
+
+    if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover - not Linux
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(task, range(n)))
+    children: list[tuple[int, int]] = []
+    for w in range(1, min(workers, n)):
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child (its coverage is not collected)
+            os.close(read_end)
+            try:
+                payload = pickle.dumps(
+                    ("ok", [(i, task(i)) for i in range(w, n, workers)]), protocol=5
+                )
+            except BaseException as exc:  # noqa: BLE001 - reported to the parent
+                payload = pickle.dumps(("error", repr(exc)), protocol=5)
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(payload)
+            os._exit(0)
+        os.close(write_end)
+        children.append((pid, read_end))
+    results: list[Any] = [None] * n
+    try:
+        for i in range(0, n, workers):
+            results[i] = task(i)
+    finally:
+        failures: list[str] = []
+        for pid, read_end in children:
+            with os.fdopen(read_end, "rb") as pipe:
+                payload = pipe.read()
+            os.waitpid(pid, 0)
+            reply: tuple[str, Any] = pickle.loads(payload) if payload else ("error", "no result")  # noqa: S301 - our own child
+            if reply[0] == "ok":
+                for index, result in reply[1]:
+                    results[index] = result
+            else:
+                failures.append(str(reply[1]))
+    if failures:
+        raise RuntimeError(f"a worker process failed: {failures[0]}")
+    return results
+
+
 def candidate_pairs(
     people: Sequence[Person],
     openings: Sequence[Opening],
@@ -925,7 +997,8 @@ def candidate_pairs(
     people (equal scores at the cut-off in a pseudo-random order seeded by the opening id, so
     that equal people are not always taken in the same order) and a reserve of the next best
     for the pricing of ``allocate(exact=True)``; without it every feasible pair is kept. ``workers``
-    > 1 scores blocks in threads (numpy releases the GIL); the result does not depend on it.
+    > 1 scores the openings on that many cores (:func:`_in_parallel`, forked processes); the
+    result does not depend on it.
     """
     started = time.perf_counter()
     if candidate_limit is not None and candidate_limit < 1:
@@ -1028,22 +1101,28 @@ def candidate_pairs(
         m: int,
         groups: dict[tuple[Any, ...], list[int]],
         limit: int | None,
-        prices: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None,
-        only: np.ndarray | None,
+        rescan: tuple[tuple[np.ndarray, np.ndarray], np.ndarray, int | None] | None,
     ) -> tuple[list[np.ndarray], list[np.ndarray], int, int, list[tuple[int, int]]]:
+        """Score the openings of one municipality (``groups``: openings by shared terms).
+
+        Without ``rescan``: the graph (every feasible pair, or each opening's best ``limit``
+        people per place), the rest of each opening's reserve and its cut-off score. With
+        ``rescan = ((class_prices, opening_prices), only, cap)``: for the openings marked in
+        ``only``, the pairs scoring above the sum of their two prices (at most ``cap`` per
+        place, the best; the cut-off score when some were left out, else -1)."""
+        only = rescan[1] if rescan is not None else None
         if only is not None and not only[o_index[[j for g in groups.values() for j in g]]].any():
             return [], [], 0, 0, []
         d_all = matrix.km[p_muni, m]
         reach = np.nonzero(d_all <= p_limit)[0]
         out: list[np.ndarray] = []
         feasible = 0
-        # (opening index, lowest score kept); when pricing: best score left outside the list
+        # (opening index, the highest score a pair left out of the pool can have)
         truncated: list[tuple[int, int]] = []
-        reserve: list[np.ndarray] = []
+        rest: list[np.ndarray] = []
         cut_lists = 0
-        in_graph = np.zeros(len(reps) if prices is not None else 0, dtype=bool)
         if not len(reach):
-            return out, reserve, feasible, cut_lists, truncated
+            return out, rest, feasible, cut_lists, truncated
         d_reach = d_all[reach]
         distance_points = np.floor(
             f_distance * np.maximum(0.0, 1.0 - d_reach / p_scale[reach]) + 0.5
@@ -1074,7 +1153,8 @@ def candidate_pairs(
             n_cols = len(cols)
 
             for j in members:
-                if only is not None and not only[o_index[j]]:
+                o = int(o_index[j])
+                if only is not None and not only[o]:
                     continue
                 ok = np.ones(n_cols, dtype=bool)
                 matched: np.ndarray | None = None
@@ -1096,102 +1176,106 @@ def candidate_pairs(
                     ok &= points >= min_points
                 hits = np.nonzero(ok)[0]
                 hit_points = points[hits]
-                outside: np.ndarray | None = None
-                if prices is not None:
-                    # pricing: only the pairs that would raise the total at these prices
-                    person_price, opening_price, listed_ptr, listed_class = prices
-                    o = o_index[j]
-                    in_graph[listed_class[listed_ptr[o] : listed_ptr[o + 1]]] = True
-                    outside = ~in_graph[cols[hits]]
-                    in_graph[listed_class[listed_ptr[o] : listed_ptr[o + 1]]] = False
-                    all_hits, all_points = hits, hit_points
-                    better = hit_points > person_price[cols[hits]] + opening_price[o]
-                    hits, hit_points = hits[better], hit_points[better]
+                if rescan is not None:
+                    # the pairs scoring above the sum of their prices, the best ``cap`` per place
+                    class_price, opening_price = rescan[0]
+                    above = hit_points > class_price[cols[hits]] + opening_price[o]
+                    hits, hit_points = hits[above], hit_points[above]
+                    left = -1
+                    if rescan[2] is not None and len(hits) > int(o_places[j]) * rescan[2]:
+                        wanted = int(o_places[j]) * rescan[2]
+                        chosen, left = _best(hit_points, wanted, spread[hits], int(o_id[j]))
+                        hits, hit_points = hits[chosen], hit_points[chosen]
+                    truncated.append((o, left))
                 elif limit is None:
                     feasible += int(sizes[hits].sum())
-                if prices is None and limit is not None:
-                    # a reserve of the next best people, priced cheaply by allocate(exact=True)
+                else:
+                    # a reserve of the next best people, priced by allocate(exact=True)
                     spare = int(o_places[j]) * max(limit, RESERVE_PER_PLACE)
                     reserve_cut = -1
                     if len(hits) > spare:
                         chosen, reserve_cut = _best(hit_points, spare, spread[hits], int(o_id[j]))
                         hits, hit_points = hits[chosen], hit_points[chosen]
-                    truncated.append((int(o_index[j]), reserve_cut))
-                    reserve.append(
-                        np.stack(
-                            [
-                                cols[hits],
-                                np.full(len(hits), o_index[j]),
-                                hit_points,
-                                col_d[hits].view(np.int64),
-                            ]
-                        )
-                    )
-                if limit is not None and len(hits) > int(o_places[j]) * limit:
+                    truncated.append((o, reserve_cut))
                     wanted = int(o_places[j]) * limit
-                    chosen, _cut = _best(hit_points, wanted, spread[hits], int(o_id[j]))
-                    hits, hit_points = hits[chosen], hit_points[chosen]
-                    if prices is None:
+                    if len(hits) > wanted:
+                        chosen, _cut = _best(hit_points, wanted, spread[hits], int(o_id[j]))
                         cut_lists += 1
-                if outside is not None:
-                    # the best score of the people still outside the list of this opening
-                    taken = np.zeros(n_cols, dtype=bool)
-                    taken[hits] = True
-                    left = outside & ~taken[all_hits]
-                    best_left = int(all_points[left].max()) if left.any() else -1
-                    truncated.append((int(o_index[j]), best_left))
+                        spared = np.ones(len(hits), dtype=bool)
+                        spared[chosen] = False
+                        rest.append(
+                            np.stack(
+                                [
+                                    cols[hits[spared]],
+                                    np.full(int(spared.sum()), o),
+                                    hit_points[spared],
+                                ]
+                            )
+                        )
+                        hits, hit_points = hits[chosen], hit_points[chosen]
                 if not len(hits):
                     continue
                 out.append(
                     np.stack(
                         [
                             cols[hits],
-                            np.full(len(hits), o_index[j]),
+                            np.full(len(hits), o),
                             hit_points,
                             col_d[hits].view(np.int64),
                         ]
                     )
                 )
-        return out, reserve, feasible, cut_lists, truncated
+        return out, rest, feasible, cut_lists, truncated
 
-    jobs = sorted(blocks.items())
-    # the largest blocks first, so that threads finish together
-    by_size = sorted(jobs, key=lambda job: -sum(len(v) for v in job[1].values()))
+    # Jobs of at most JOB_OPENINGS openings (a large municipality is split), in a fixed order:
+    # the result does not depend on the number of threads.
+    jobs: list[tuple[int, dict[tuple[Any, ...], list[int]]]] = []
+    for m, groups in sorted(blocks.items()):
+        job: dict[tuple[Any, ...], list[int]] = {}
+        size = 0
+        for terms, members in groups.items():
+            for start in range(0, len(members), JOB_OPENINGS):
+                chunk = members[start : start + JOB_OPENINGS]
+                if size + len(chunk) > JOB_OPENINGS and job:
+                    jobs.append((m, job))
+                    job, size = {}, 0
+                job.setdefault(terms, []).extend(chunk)
+                size += len(chunk)
+        if job:
+            jobs.append((m, job))
 
     def scan(
         limit: int | None,
-        prices: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
-        only: np.ndarray | None = None,
+        rescan: tuple[tuple[np.ndarray, np.ndarray], np.ndarray, int | None] | None = None,
     ) -> tuple[np.ndarray, np.ndarray, int, int, list[tuple[int, int]]]:
+        def task(i: int) -> tuple[list[np.ndarray], list[np.ndarray], int, int, list[Any]]:
+            return score_block(jobs[i][0], jobs[i][1], limit, rescan)
+
         if workers > 1 and len(jobs) > 1:
-            from concurrent.futures import ThreadPoolExecutor
-
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                done = dict(
-                    zip(
-                        (m for m, _g in by_size),
-                        pool.map(
-                            lambda job: score_block(job[0], job[1], limit, prices, only), by_size
-                        ),
-                        strict=True,
-                    )
-                )
-            results = [done[m] for m, _g in jobs]
+            results = _in_parallel(task, len(jobs), workers)
         else:
-            results = [score_block(m, groups, limit, prices, only) for m, groups in jobs]
+            results = [task(i) for i in range(len(jobs))]
 
-        def merge(parts: list[np.ndarray]) -> np.ndarray:
-            return np.concatenate(parts, axis=1) if parts else np.zeros((4, 0), dtype=np.int64)
+        def merge(parts: list[np.ndarray], rows: int) -> np.ndarray:
+            if not parts:
+                return np.zeros((rows, 0), dtype=np.int64)
+            return np.concatenate(parts, axis=1)
 
         return (
-            merge([part for r in results for part in r[0]]),
-            merge([part for r in results for part in r[1]]),
+            merge([part for r in results for part in r[0]], 4),
+            merge([part for r in results for part in r[1]], 3),
             sum(r[2] for r in results),
             sum(r[3] for r in results),
             [entry for r in results for entry in r[4]],
         )
 
-    merged, reserve, feasible, cut_lists, entries = scan(candidate_limit)
+    def rescan(
+        prices: tuple[np.ndarray, np.ndarray], only: np.ndarray, cap: int | None
+    ) -> tuple[np.ndarray, list[tuple[int, int]]]:
+        merged, _rest, _feasible, _cut_lists, entries = scan(candidate_limit, (prices, only, cap))
+        return merged[:3].copy(), entries
+
+    merged, rest, feasible, cut_lists, entries = scan(candidate_limit)
     cuts = np.full(len(openings), -1, dtype=np.int64)
     for j, cut in entries:
         cuts[j] = cut
@@ -1208,8 +1292,8 @@ def candidate_pairs(
         truncated_openings=cut_lists,
         seconds=time.perf_counter() - started,
         cuts=cuts,
-        reserve=reserve[:3].copy() if candidate_limit is not None else None,
-        rescan=scan,
+        reserve=rest.astype(np.int32) if candidate_limit is not None else None,
+        rescan=rescan,
     )
 
 
@@ -1320,6 +1404,75 @@ def _min_cost_flow(
     return flows, MAX_POINTS * n_people - int(flow.optimal_cost())
 
 
+def _relax(
+    floor: np.ndarray,
+    src: np.ndarray,
+    dst: np.ndarray,
+    gain: np.ndarray,
+    max_rounds: int,
+) -> np.ndarray | None:
+    """The least ``x >= floor`` with ``x[dst] >= x[src] + gain`` (longest paths, by rounds of
+    relaxation); ``None`` when some ``x`` passes ``MAX_POINTS``, which no price of an optimal
+    allocation does (it means a cycle of positive gain: the flow was not optimal)."""
+    x = floor
+    for _round in range(max_rounds):
+        raised = x.copy()
+        np.maximum.at(raised, dst, x[src] + gain)
+        if np.array_equal(raised, x):
+            return x
+        if raised.max(initial=0) > MAX_POINTS:
+            return None
+        x = raised
+    return None
+
+
+def _pair_edges(
+    group: np.ndarray, other: np.ndarray, w: np.ndarray, flows: np.ndarray, n_group: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For every used arc ``a`` and every arc ``b`` of the same ``group`` node: the edge
+    ``other[a] -> other[b]`` of gain ``w[b] - w[a]`` (arcs by ``group``: class or opening)."""
+    used = np.nonzero(flows > 0)[0]
+    used = used[np.argsort(group[used], kind="stable")]
+    per_group = np.bincount(group[used], minlength=n_group)
+    first = np.cumsum(per_group) - per_group
+    repeat = per_group[group]
+    arc_of_edge = np.repeat(np.arange(len(group)), repeat)
+    offset = np.arange(len(arc_of_edge)) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    used_of_edge = used[first[group[arc_of_edge]] + offset]
+    keep = arc_of_edge != used_of_edge
+    return (
+        other[used_of_edge[keep]],
+        other[arc_of_edge[keep]],
+        w[arc_of_edge[keep]] - w[used_of_edge[keep]],
+    )
+
+
+def _certified(
+    u: np.ndarray,
+    v: np.ndarray,
+    arc_class: np.ndarray,
+    arc_opening: np.ndarray,
+    w: np.ndarray,
+    flows: np.ndarray,
+    sizes: np.ndarray,
+    caps: np.ndarray,
+    total: int,
+) -> bool:
+    """Complementary slackness and equal objectives: ``(u, v)`` prove ``flows`` optimal."""
+    class_flow = np.bincount(arc_class, weights=flows, minlength=len(sizes)).astype(np.int64)
+    open_flow = np.bincount(arc_opening, weights=flows, minlength=len(caps)).astype(np.int64)
+    used = flows > 0
+    return not (
+        (u < 0).any()
+        or (v < 0).any()
+        or (v[open_flow < caps] != 0).any()
+        or (u[class_flow < sizes] != 0).any()
+        or (u[arc_class] + v[arc_opening] < w).any()
+        or (u[arc_class[used]] + v[arc_opening[used]] != w[used]).any()
+        or int((sizes * u).sum() + (caps * v).sum()) != total
+    )
+
+
 def _prices(
     arc_class: np.ndarray,
     arc_opening: np.ndarray,
@@ -1335,47 +1488,192 @@ def _prices(
     The linear programme's dual is ``min sum(size * u) + sum(places * v)`` with
     ``u[c] + v[j] >= points[c, j]`` and ``u, v >= 0``. Complementary slackness fixes
     ``u[c] = points[c, j] - v[j]`` on a used arc and ``u[c] = 0`` for a class with people left,
-    so ``v`` is the least solution of difference constraints, found by longest-path relaxation.
-    Returns ``None`` if the prices do not certify the allocation (they always should).
+    so ``v`` is the least solution of difference constraints, found by longest-path relaxation:
+    these are the *least* opening prices. Returns ``None`` if the prices do not certify the
+    allocation, that is if the flow is not optimal on these arcs.
     """
     n_class, n_open = len(sizes), len(caps)
     w = arc_points.astype(np.int64)
     class_flow = np.bincount(arc_class, weights=flows, minlength=n_class).astype(np.int64)
-    open_flow = np.bincount(arc_opening, weights=flows, minlength=n_open).astype(np.int64)
     spare = class_flow < sizes
     floor = np.zeros(n_open, dtype=np.int64)
     np.maximum.at(floor, arc_opening[spare[arc_class]], w[spare[arc_class]])
     # for every used arc (c, j) and every arc (c, k): v[k] >= v[j] + points[c, k] - points[c, j]
-    used = np.nonzero(flows > 0)[0]
-    used = used[np.argsort(arc_class[used], kind="stable")]
-    per_class = np.bincount(arc_class[used], minlength=n_class)
-    first = np.cumsum(per_class) - per_class
-    repeat = per_class[arc_class]
-    arc_of_edge = np.repeat(np.arange(len(arc_class)), repeat)
-    offset = np.arange(len(arc_of_edge)) - np.repeat(np.cumsum(repeat) - repeat, repeat)
-    used_of_edge = used[first[arc_class[arc_of_edge]] + offset]
-    keep = arc_of_edge != used_of_edge
-    src = arc_opening[used_of_edge[keep]]
-    dst = arc_opening[arc_of_edge[keep]]
-    gain = w[arc_of_edge[keep]] - w[used_of_edge[keep]]
-    v = floor
-    for _round in range(max_rounds):
-        raised = v.copy()
-        np.maximum.at(raised, dst, v[src] + gain)
-        if np.array_equal(raised, v):
-            break
-        v = raised
-    else:
+    src, dst, gain = _pair_edges(arc_class, arc_opening, w, flows, n_class)
+    v = _relax(floor, src, dst, gain, max_rounds)
+    if v is None:
         return None
     u = np.zeros(n_class, dtype=np.int64)
     np.maximum.at(u, arc_class, w - v[arc_opening])
-    if (v[open_flow < caps] != 0).any() or (u[spare] != 0).any():
-        return None
-    if (u[arc_class[used]] + v[arc_opening[used]] != w[used]).any():
-        return None
-    if int((sizes * u).sum() + (caps * v).sum()) != total:
+    if not _certified(u, v, arc_class, arc_opening, w, flows, sizes, caps, total):
         return None
     return u, v
+
+
+def _greatest_prices(
+    arc_class: np.ndarray,
+    arc_opening: np.ndarray,
+    arc_points: np.ndarray,
+    flows: np.ndarray,
+    sizes: np.ndarray,
+    caps: np.ndarray,
+    total: int,
+    max_rounds: int = 5000,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The other end of the optimal prices: the least ``u`` (so the *greatest* opening prices),
+    by the same relaxation from the people's side: ``u[d] >= u[c] + points[d, j] - points[c, j]``
+    for every used arc (c, j) and arc (d, j), and ``u[c] >= points[c, j]`` where ``j`` has
+    places left. ``None`` if the flow is not optimal on these arcs."""
+    n_class, n_open = len(sizes), len(caps)
+    w = arc_points.astype(np.int64)
+    open_flow = np.bincount(arc_opening, weights=flows, minlength=n_open).astype(np.int64)
+    room = open_flow < caps
+    floor = np.zeros(n_class, dtype=np.int64)
+    np.maximum.at(floor, arc_class[room[arc_opening]], w[room[arc_opening]])
+    src, dst, gain = _pair_edges(arc_opening, arc_class, w, flows, n_open)
+    u = _relax(floor, src, dst, gain, max_rounds)
+    if u is None:
+        return None
+    v = np.zeros(n_open, dtype=np.int64)
+    np.maximum.at(v, arc_opening, w - u[arc_class])
+    if not _certified(u, v, arc_class, arc_opening, w, flows, sizes, caps, total):
+        return None
+    return u, v
+
+
+def _most_gain(
+    gain: np.ndarray, slack: np.ndarray, opening: np.ndarray, room: np.ndarray
+) -> np.ndarray:
+    """Of the pairs ``gain``, at most ``room[j]`` per opening: those of most negative slack."""
+    if not len(gain):
+        return gain
+    gain = gain[np.lexsort((slack[gain], opening[gain]))]
+    group = opening[gain]
+    rank = np.arange(len(gain)) - np.searchsorted(group, group, side="left")
+    return gain[rank < room[group]]
+
+
+def _exact(
+    graph: CandidatePairs, sizes: np.ndarray, caps: np.ndarray, timings: dict[str, float]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, bool, int]:
+    """Optimum over every feasible pair, proved: column generation from the candidate graph.
+
+    The *pool* (graph + reserve) is held in memory; ``cuts[j]`` bounds the score of every pair
+    of opening ``j`` outside it. Each round solves the flow on the working arcs and takes the
+    midpoint of the least and the greatest optimal prices (both optimal, so the midpoint is
+    too; inside the optimal face, it points at the pairs the optimum will use better than
+    either end). The openings whose cut exceeds their price are scanned again for the pairs
+    above the prices, which join the pool; then the pool is priced. Pairs that would raise the
+    total join the working arcs (at most ``PRICING_PER_PLACE`` per place of an opening, the
+    most profitable); when they are few, the least prices of the working arcs plus those pairs
+    are tried first, since the flow may already be optimal with them. No pair left: the prices
+    certify the optimum over every pair, those in the pool directly, the others through the
+    cuts or the scan at these very prices.
+
+    Returns the working arcs (class, opening, points), their flows, the total, whether the
+    optimum was proved and the number of pricing rounds.
+    """
+    n_open = len(caps)
+    assert graph.reserve is not None and graph.cuts is not None and graph.rescan is not None  # noqa: S101
+    n_graph = len(graph.arc_class)
+    pool_class = np.concatenate([graph.arc_class, graph.reserve[0]]).astype(np.int64)
+    pool_opening = np.concatenate([graph.arc_opening, graph.reserve[1]]).astype(np.int64)
+    pool_points = np.concatenate([graph.arc_points, graph.reserve[2]]).astype(np.int64)
+    working = np.zeros(len(pool_class), dtype=bool)
+    working[:n_graph] = True
+    cuts = graph.cuts
+    room = caps * PRICING_PER_PLACE
+    rounds = 0
+    need_solve = True
+    scan_all = False
+    pruned_at = -1
+    arc_class = arc_opening = arc_points = flows = np.zeros(0, dtype=np.int64)
+    total = 0
+    while True:
+        if need_solve:
+            solve_started = time.perf_counter()
+            arcs = np.nonzero(working)[0]
+            arc_class, arc_opening, arc_points = (
+                pool_class[arcs],
+                pool_opening[arcs],
+                pool_points[arcs],
+            )
+            flows, total = _min_cost_flow(arc_class, arc_opening, arc_points, sizes, caps)
+            timings["solve"] += time.perf_counter() - solve_started
+        pricing_started = time.perf_counter()
+        rounds += 1
+        least = _prices(arc_class, arc_opening, arc_points, flows, sizes, caps, total)
+        if least is None:  # pragma: no cover - numerical safety net
+            timings["pricing"] += time.perf_counter() - pricing_started
+            return arc_class, arc_opening, arc_points, flows, total, False, rounds
+        greatest = (
+            _greatest_prices(arc_class, arc_opening, arc_points, flows, sizes, caps, total)
+            if rounds <= MIDPOINT_ROUNDS
+            else least
+        )
+        if greatest is None:  # pragma: no cover - the flow is optimal, so it has them
+            greatest = least
+        # twice the midpoint (or the least prices), in integers
+        u2, v2 = least[0] + greatest[0], least[1] + greatest[1]
+        slack2 = u2[pool_class] + v2[pool_opening] - 2 * pool_points
+        gaining = int(((slack2 < 0) & ~working).sum())
+        # openings whose pool may miss a pair above the prices: scanned again at these prices,
+        # in the first round (to find the deep pairs early) and once the pool has few pairs
+        # left that would raise the total (before, the prices will move anyway)
+        stale = 2 * cuts > v2
+        unsure = bool(stale.any())
+        if unsure and (rounds == 1 or gaining <= len(arc_class) * TAIL_SHARE):
+            scan_started = time.perf_counter()
+            found, entries = graph.rescan(
+                (u2 / 2, v2 / 2), stale, None if scan_all else PRICING_PER_PLACE
+            )
+            scan_all = False
+            # more pairs above the prices than the cap: not proved this round
+            unsure = any(left >= 0 for _j, left in entries)
+            known = np.sort(
+                pool_class[stale[pool_opening]] * n_open + pool_opening[stale[pool_opening]]
+            )
+            keys = found[0] * n_open + found[1]
+            at = np.minimum(np.searchsorted(known, keys), max(0, len(known) - 1))
+            fresh = found[:, known[at] != keys] if len(known) else found
+            fresh = fresh[:, np.unique(fresh[0] * n_open + fresh[1], return_index=True)[1]]
+            pool_class = np.concatenate([pool_class, fresh[0]])
+            pool_opening = np.concatenate([pool_opening, fresh[1]])
+            pool_points = np.concatenate([pool_points, fresh[2]])
+            working = np.concatenate([working, np.zeros(fresh.shape[1], dtype=bool)])
+            slack2 = np.concatenate([slack2, u2[fresh[0]] + v2[fresh[1]] - 2 * fresh[2]])
+            timings["scan"] = timings.get("scan", 0.0) + time.perf_counter() - scan_started
+        gain = _most_gain(np.nonzero((slack2 < 0) & ~working)[0], slack2, pool_opening, room)
+        need_solve = True
+        if 0 < len(gain) <= len(arc_class) * TAIL_SHARE:
+            # a few pairs: the flow may be optimal with them too (then only the prices move)
+            more_class = np.concatenate([arc_class, pool_class[gain]])
+            more_opening = np.concatenate([arc_opening, pool_opening[gain]])
+            more_points = np.concatenate([arc_points, pool_points[gain]])
+            more_flows = np.concatenate([flows, np.zeros(len(gain), dtype=np.int64)])
+            wider = _prices(more_class, more_opening, more_points, more_flows, sizes, caps, total)
+            if wider is not None:
+                working[gain] = True
+                arc_class, arc_opening, arc_points = more_class, more_opening, more_points
+                flows = more_flows
+                need_solve = False  # the next round prices again with the new prices
+        timings["pricing"] += time.perf_counter() - pricing_started
+        if need_solve and not len(gain) and not unsure:
+            # every pool pair priced, the others bounded by their cut or scanned at these
+            # prices: these prices certify the optimum
+            return arc_class, arc_opening, arc_points, flows, total, True, rounds
+        if need_solve and 0 < len(gain) <= len(arc_class) * TAIL_SHARE and total > pruned_at:
+            # near the optimum: the next flow on the arcs close to these prices only (the
+            # others stay in the pool and are priced like any pair); once per better total,
+            # so that it cannot go round in circles
+            working &= slack2 <= 2 * TAIL_SLACK
+            pruned_at = total
+        if need_solve and not len(gain):
+            # some opening had more pairs above its price than the cap: all of them, at the
+            # same prices (the flow stays)
+            scan_all = True
+            need_solve = False
+        working[gain] = True
 
 
 def allocate(
@@ -1400,10 +1698,11 @@ def allocate(
     allocation is read back by giving each class's flow to its members in id order.
 
     With a candidate limit and ``exact=True`` the result is then proved optimal over every
-    feasible pair (column generation): the optimal dual prices of the candidate graph's
-    solution are computed, every feasible pair is priced against them, pairs that would raise
-    the total join the graph (at most ``candidate_limit`` per place of each opening per round)
-    and the flow is solved again, until no pair is left: the prices are then a certificate.
+    feasible pair (column generation, :func:`_exact`): optimal dual prices of the solution are
+    computed, every feasible pair is priced against them (the graph's reserve in memory, the
+    rest by scanning again only the openings whose reserve may hold a pair above their price),
+    pairs that would raise the total join the graph and the flow is solved again, until no pair
+    is left: the prices are then a certificate.
     """
     started = time.perf_counter()
     graph = _graph(
@@ -1420,58 +1719,17 @@ def allocate(
     timings = {"candidates": graph.seconds, "solve": 0.0, "pricing": 0.0}
     sizes = np.array([len(c) for c in graph.classes], dtype=np.int64)
     caps = np.array([max(0, o.places) for o in openings], dtype=np.int64)
-    arc_class, arc_opening, arc_points = graph.arc_class, graph.arc_opening, graph.arc_points
     proved = graph.candidate_limit is None
     rounds = 0
-    cuts = graph.cuts.copy() if graph.cuts is not None else np.zeros(len(openings), dtype=np.int64)
-    while True:
+    if exact and not proved and graph.rescan is not None and graph.reserve is not None:
+        arc_class, arc_opening, arc_points, flows, total, proved, rounds = _exact(
+            graph, sizes, caps, timings
+        )
+    else:
+        arc_class, arc_opening, arc_points = graph.arc_class, graph.arc_opening, graph.arc_points
         solve_started = time.perf_counter()
         flows, total = _min_cost_flow(arc_class, arc_opening, arc_points, sizes, caps)
         timings["solve"] += time.perf_counter() - solve_started
-        if proved or not exact or graph.rescan is None:
-            break
-        pricing_started = time.perf_counter()
-        prices = _prices(arc_class, arc_opening, arc_points, flows, sizes, caps, total)
-        if prices is None:  # pragma: no cover - numerical safety net
-            timings["pricing"] += time.perf_counter() - pricing_started
-            break
-        person_price, opening_price = prices
-        limit = graph.candidate_limit or 1
-        rounds += 1
-        # People left out of an opening's reserve score at most its cut: an opening whose
-        # price is at least that cut can only gain from its reserve, priced here at once...
-        only = cuts > opening_price
-        found: list[np.ndarray] = []
-        if graph.reserve is not None and graph.reserve.shape[1]:
-            r_class, r_opening, r_points = graph.reserve
-            gain = (r_points > person_price[r_class] + opening_price[r_opening]) & ~only[r_opening]
-            hits = np.nonzero(gain)[0]
-            if len(hits):
-                hits = hits[np.lexsort((-r_points[hits], r_opening[hits]))]
-                group = r_opening[hits]
-                rank = np.arange(len(hits)) - np.searchsorted(group, group, side="left")
-                hits = hits[rank < caps[group] * limit]
-                found.append(graph.reserve[:, hits])
-        # ... and the others are priced against every feasible person.
-        if only.any():
-            by_opening = np.argsort(arc_opening, kind="stable")
-            listed_ptr = np.searchsorted(arc_opening[by_opening], np.arange(len(openings) + 1))
-            scanned, _reserve, _feasible, _cut, left = graph.rescan(
-                limit,
-                (person_price, opening_price, listed_ptr, arc_class[by_opening]),
-                only,
-            )
-            found.append(scanned[:3])
-            for j, best_left in left:
-                cuts[j] = min(cuts[j], best_left)
-        extra = np.concatenate(found, axis=1) if found else np.zeros((3, 0), dtype=np.int64)
-        timings["pricing"] += time.perf_counter() - pricing_started
-        if not extra.shape[1]:
-            proved = True
-            break
-        arc_class = np.concatenate([arc_class, extra[0]])
-        arc_opening = np.concatenate([arc_opening, extra[1]])
-        arc_points = np.concatenate([arc_points, extra[2]])
     read_started = time.perf_counter()
     carrying = np.nonzero(flows)[0]
     # members of a class take their class's arcs best first, in id order

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from pes.core.audit import snapshot
 from pes.core.models import AuditEntry
+from pes.core.versions import bump
 from pes.plan.models import Action
 from pes.procurement.models import (
     Bid,
@@ -46,6 +47,7 @@ from pes.procurement.models import (
 )
 from pes.procurement.periods import periods_between
 from pes.procurement.ranking import rank_bids, tender_ranking
+from pes.procurement.selectors import VERSION_AREA
 from pes.procurement.services import (
     REPORT_FIELDS,
     TENDER_FIELDS,
@@ -270,6 +272,7 @@ def seed_procurement(
         # One transaction per batch, and no savepoint in it (bulk_create opens none).
         with transaction.atomic():
             _seed_in_bulk(draws, reg)
+    bump(VERSION_AREA)  # bulk writes send no signals
     return tenders
 
 

@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
+from pes.core.versions import cached
 from pes.procurement.models import (
     CUMULATIVE_METRICS,
     Commitment,
@@ -300,14 +301,30 @@ def dashboard_contracts(*, buyer: int | None = None, year: int | None = None) ->
     )
 
 
+#: The data area (``pes.core.versions``) of the dashboard: bumped by every write to the
+#: models listed in ``ProcurementConfig.ready`` and by the services' bulk writes.
+VERSION_AREA = "procurement"
+
+
 def procurement_dashboard(
     *, buyer: int | None = None, year: int | None = None, today: dt.date | None = None
 ) -> Dashboard:
     """Published tenders (not drafts, not cancelled) by procedure, buyer and year, with the
     monitoring of their contracts: totals from SQL aggregates over the stored figures
     (``contract_figures_refresh``) and the contracts needing attention, first ones only.
-    A fixed number of queries, none of them a count per contract, whatever the data size."""
+    Aggregates over every tender and contract, so cached under the procurement data version,
+    the filters and the day (deadlines pass); computed, a fixed number of queries, none of
+    them a count per contract, whatever the data size."""
     today = today or timezone.localdate()
+    return cached(
+        VERSION_AREA,
+        "dashboard",
+        lambda: _dashboard(buyer=buyer, year=year, today=today),
+        parts=(buyer, year, today),
+    )
+
+
+def _dashboard(*, buyer: int | None, year: int | None, today: dt.date) -> Dashboard:
     tenders = dashboard_tenders(buyer=buyer, year=year)
     reward = Criterion.objects.filter(tender=OuterRef("pk"), kind=Criterion.Kind.CLAUSE)
     labels = dict(Procedure.choices)

@@ -18,6 +18,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from pes.core.audit import audit_record, diff, snapshot
+from pes.core.versions import bump
 from pes.procurement import scoring
 from pes.procurement.models import (
     NO_PRICE_PROCEDURES,
@@ -36,6 +37,7 @@ from pes.procurement.models import (
 from pes.procurement.periods import GRACE_DAYS, contract_periods
 from pes.procurement.ranking import tender_ranking
 from pes.procurement.scoring import plain
+from pes.procurement.selectors import VERSION_AREA
 from pes.registry.models import Organization
 
 GRACE = dt.timedelta(days=GRACE_DAYS)
@@ -733,6 +735,7 @@ def contract_figures_refresh(*, contract: Contract) -> None:
             commitment.delivered = value
             changed.append(commitment)
     Commitment.objects.bulk_update(changed, ["delivered"])
+    bump(VERSION_AREA)  # bulk writes send no signals
 
 
 @transaction.atomic

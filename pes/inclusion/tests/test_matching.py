@@ -338,12 +338,73 @@ def test_a_candidate_limit_keeps_each_openings_best_people_per_place() -> None:
         m.candidate_pairs(people, openings, distances=distances(), candidate_limit=0)
 
 
-def test_scoring_in_threads_gives_the_same_graph() -> None:
+def test_scoring_in_threads_gives_the_same_graph(monkeypatch: pytest.MonkeyPatch) -> None:
     people, openings = instance(500, 200, seed=6)
     one = m.candidate_pairs(people, openings, distances=distances(), candidate_limit=4)
+    # small jobs: a municipality's openings are split between the threads
+    monkeypatch.setattr(m, "JOB_OPENINGS", 3)
     two = m.candidate_pairs(people, openings, distances=distances(), candidate_limit=4, workers=2)
+    assert one.reserve is not None and two.reserve is not None
+    assert np.array_equal(one.cuts, two.cuts)
     for name in ("arc_class", "arc_opening", "arc_points", "arc_km"):
         assert np.array_equal(getattr(one, name), getattr(two, name))
+    key = lambda r: sorted(zip(*(row.tolist() for row in r), strict=True))  # noqa: E731
+    assert key(one.reserve) == key(two.reserve)
+
+
+def test_the_reserve_and_the_cuts_bound_every_pair_left_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(m, "RESERVE_PER_PLACE", 6)
+    people, openings = instance(600, 200, seed=8)
+    whole = m.candidate_pairs(people, openings, distances=distances(), max_distance_km=30)
+    graph = m.candidate_pairs(
+        people, openings, distances=distances(), max_distance_km=30, candidate_limit=2
+    )
+    assert graph.reserve is not None and graph.cuts is not None and graph.rescan is not None
+    kept = {
+        (c, o)
+        for c, o in zip(
+            np.concatenate([graph.arc_class, graph.reserve[0]]).tolist(),
+            np.concatenate([graph.arc_opening, graph.reserve[1]]).tolist(),
+            strict=True,
+        )
+    }
+    assert len(kept) == graph.class_arcs + graph.reserve.shape[1]  # graph and reserve apart
+    left_out = 0
+    for c, o, p in zip(
+        whole.arc_class.tolist(), whole.arc_opening.tolist(), whole.arc_points.tolist(), strict=True
+    ):
+        if (c, o) not in kept:
+            left_out += 1
+            assert p <= graph.cuts[o]
+    assert left_out > 0 and (graph.cuts >= 0).any()
+    # scanning again at some prices finds exactly the pairs above them
+    rng = np.random.default_rng(3)
+    class_price = rng.integers(0, 300, len(graph.classes)).astype(np.float64)
+    opening_price = rng.integers(300, 700, len(openings)).astype(np.float64)
+    only = rng.random(len(openings)) < 0.5
+    found, entries = graph.rescan((class_price, opening_price), only, None)
+    expected = {
+        (c, o, p)
+        for c, o, p in zip(
+            whole.arc_class.tolist(),
+            whole.arc_opening.tolist(),
+            whole.arc_points.tolist(),
+            strict=True,
+        )
+        if only[o] and p > class_price[c] + opening_price[o]
+    }
+    assert set(zip(*(row.tolist() for row in found), strict=True)) == expected
+    assert expected and all(left == -1 for _o, left in entries)
+    # with a cap, the best ones and the cut-off score of those left out
+    capped, entries = graph.rescan((class_price, opening_price), only, 1)
+    cut = dict(entries)
+    for o in {o for _c, o, _p in expected}:
+        mine = sorted((p for _c, oo, p in expected if oo == o), reverse=True)
+        got = sorted(capped[2][capped[1] == o].tolist(), reverse=True)
+        assert got == mine[: openings[o].places]
+        assert cut[o] == (-1 if len(mine) <= openings[o].places else got[-1])
 
 
 # --------------------------------------------------------------------------- allocation
@@ -530,6 +591,52 @@ def test_pricing_proves_the_candidate_graph_optimum_is_the_whole_graph_optimum(s
     assert proved.arcs < whole.arcs  # it got there on a fraction of the pairs
     check_allocation(proved, people, openings, 30)
     assert proved.timings["pricing"] > 0
+
+
+@pytest.mark.parametrize("seed", [61, 62, 63])
+def test_a_small_pool_still_proves_the_whole_graph_optimum(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a reserve of 3 per place: openings are scanned again; few pairs per round, and the tail
+    # path (pruned flows, prices tried with the new pairs) from the first round on
+    monkeypatch.setattr(m, "RESERVE_PER_PLACE", 3)
+    monkeypatch.setattr(m, "PRICING_PER_PLACE", 1)
+    monkeypatch.setattr(m, "TAIL_SHARE", 1.0)
+    monkeypatch.setattr(m, "TAIL_SLACK", 5)
+    people, openings = instance(1500, 500, seed=seed)
+    whole = m.allocate(people, openings, distances=distances(), max_distance_km=30)
+    proved = m.allocate(
+        people, openings, distances=distances(), max_distance_km=30, candidate_limit=1, exact=True
+    )
+    greedy = m.allocate_greedy(people, openings, distances=distances(), max_distance_km=30)
+    assert proved.exact and proved.pricing_rounds > 1
+    assert proved.total_points == whole.total_points >= greedy.total_points
+    assert proved.timings["scan"] > 0
+    check_allocation(proved, people, openings, 30)
+
+
+def test_least_and_greatest_prices_bound_every_optimal_price() -> None:
+    people, openings = instance(800, 300, seed=52)
+    graph = m.candidate_pairs(people, openings, distances=distances(), max_distance_km=20)
+    sizes = np.array([len(c) for c in graph.classes])
+    caps = np.array([o.places for o in openings])
+    arcs = (graph.arc_class, graph.arc_opening, graph.arc_points)
+    flows, total = m._min_cost_flow(*arcs, sizes, caps)
+    least = m._prices(*arcs, flows, sizes, caps, total)
+    greatest = m._greatest_prices(*arcs, flows, sizes, caps, total)
+    assert least is not None and greatest is not None
+    assert (least[1] <= greatest[1]).all() and (least[0] >= greatest[0]).all()
+    assert (least[1] < greatest[1]).any()  # ties: the optimal prices are not unique here
+    # both certify the optimum, and so does their midpoint (in integers, twice it)
+    for u, v, scale in (
+        (*least, 1),
+        (*greatest, 1),
+        (least[0] + greatest[0], least[1] + greatest[1], 2),
+    ):
+        assert (u[graph.arc_class] + v[graph.arc_opening] >= scale * graph.arc_points).all()
+        assert (u >= 0).all() and (v >= 0).all()
+        assert int((sizes * u).sum() + (caps * v).sum()) == scale * total
+    assert m._greatest_prices(*arcs, np.zeros_like(flows), sizes, caps, 0) is None
 
 
 def test_the_prices_are_a_certificate_of_the_optimum() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from unittest import mock
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -394,6 +395,22 @@ class ContractPagesTests(ProcurementTestCase):
         rows = {r.commitment.metric: r.status for r in page.context["m"].commitments}
         self.assertEqual(rows["permanent_share"], "breach")  # 50% delivered, 80% committed
         self.assertEqual(page.context["m"].late, 1)
+
+    def test_the_cached_dashboard_follows_reports_and_the_calendar(self):
+        board = self.client_for(self.governance).get("/appalti/cruscotto/").context["board"]
+        self.assertEqual((board.late_reports, board.breaches, board.attention), (2, 0, 1))
+        report_submit(
+            contract=self.contract,
+            period_start=self.contract.start,
+            data={"employed": 10, "permanent_share": Decimal(50)},
+        )
+        board = self.client_for(self.governance).get("/appalti/cruscotto/").context["board"]
+        self.assertEqual((board.late_reports, board.breaches), (1, 1))
+        # Another day is another entry: a deadline a year ahead has passed by then.
+        later = timezone.localdate() + dt.timedelta(days=365)
+        with mock.patch("django.utils.timezone.localdate", return_value=later):
+            board = self.client_for(self.governance).get("/appalti/cruscotto/").context["board"]
+        self.assertGreater(board.late_reports, 1)
 
     def test_the_dashboard_is_for_governance(self):
         self.assertEqual(self.client_for(self.clerk).get("/appalti/cruscotto/").status_code, 403)

@@ -836,7 +836,7 @@ def import_organizations(
             # Fresh planner statistics, so that searches use the full-text index at once and
             # know how common each activity and mission is (the link tables were loaded too).
             tables = [Organization._meta.db_table] + [
-                f.remote_field.through._meta.db_table for f in Organization._meta.local_many_to_many
+                f.m2m_db_table() for f in Organization._meta.local_many_to_many
             ]
             with connection.cursor() as cursor:
                 for table in tables:

@@ -739,6 +739,11 @@ TAIL_SLACK = 30
 #: ``allocate(exact=True)``: rounds priced at the midpoint of the least and the greatest optimal
 #: prices (a guide while the flow is far from the optimum; the least prices after them).
 MIDPOINT_ROUNDS = 2
+#: ``allocate(exact=True)``: a flow is solved from the previous one (:mod:`pes.inclusion.flow`,
+#: a warm start) when at most ``WARM_MAX_PAIRS`` pairs joined the working arcs since; after
+#: ``WARM_MAX_PHASES`` shortest-path searches it gives up and OR-Tools solves from scratch.
+WARM_MAX_PAIRS = 5000
+WARM_MAX_PHASES = 300
 _EDU_LEVELS = max(Education)
 
 
@@ -1404,6 +1409,60 @@ def _min_cost_flow(
     return flows, MAX_POINTS * n_people - int(flow.optimal_cost())
 
 
+def _warm_flow(
+    arc_class: np.ndarray,
+    arc_opening: np.ndarray,
+    arc_points: np.ndarray,
+    sizes: np.ndarray,
+    caps: np.ndarray,
+    start: np.ndarray,
+    prices: tuple[np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, int] | None:
+    """What :func:`_min_cost_flow` returns, from a start: ``start`` the flows of the arcs (those
+    of the previous optimum, zero on the new arcs) and ``prices`` its dual prices (``u`` per
+    class, ``v`` per opening). The same network; node potentials ``1000 - u`` for the classes,
+    ``v`` for the openings, 1000 for the source and 0 for the sink give every arc of the
+    previous optimum a reduced cost equal to its slack. ``None`` when the start is too far
+    from the optimum (more than ``WARM_MAX_PHASES`` shortest-path searches)."""
+    from pes.inclusion import flow as warm
+
+    n_class, n_open = len(sizes), len(caps)
+    n_people = int(sizes.sum())
+    source, sink = 0, 1
+    classes = 2 + np.arange(n_class, dtype=np.int64)
+    openings = 2 + n_class + np.arange(n_open, dtype=np.int64)
+    k = len(arc_class)
+    tails = np.concatenate([classes[arc_class], np.full(n_class, source), openings, [source]])
+    heads = np.concatenate([openings[arc_opening], classes, np.full(n_open, sink), [sink]])
+    capacities = np.concatenate(
+        [np.minimum(sizes[arc_class], caps[arc_opening]), sizes, caps, [n_people]]
+    )
+    costs = np.concatenate(
+        [MAX_POINTS - arc_points, np.zeros(n_class + n_open, dtype=np.int64), [MAX_POINTS]]
+    )
+    x = np.minimum(start, capacities[:k])
+    class_flow = np.bincount(arc_class, weights=x, minlength=n_class).astype(np.int64)
+    open_flow = np.bincount(arc_opening, weights=x, minlength=n_open).astype(np.int64)
+    first = np.concatenate([x, class_flow, open_flow, [max(0, n_people - int(class_flow.sum()))]])
+    potential = np.concatenate([[MAX_POINTS, 0], MAX_POINTS - prices[0], prices[1]])
+    supplies = np.zeros(2 + n_class + n_open, dtype=np.int64)
+    supplies[source], supplies[sink] = n_people, -n_people
+    solved = warm.min_cost_flow(
+        tails,
+        heads,
+        capacities,
+        costs,
+        supplies,
+        flow=first,
+        potential=potential,
+        max_phases=WARM_MAX_PHASES,
+    )
+    if solved is None:
+        return None
+    flows = solved[0]
+    return flows[:k].copy(), MAX_POINTS * n_people - int((flows * costs).sum())
+
+
 def _relax(
     floor: np.ndarray,
     src: np.ndarray,
@@ -1562,13 +1621,15 @@ def _exact(
     of opening ``j`` outside it. Each round solves the flow on the working arcs and takes the
     midpoint of the least and the greatest optimal prices (both optimal, so the midpoint is
     too; inside the optimal face, it points at the pairs the optimum will use better than
-    either end). The openings whose cut exceeds their price are scanned again for the pairs
-    above the prices, which join the pool; then the pool is priced. Pairs that would raise the
-    total join the working arcs (at most ``PRICING_PER_PLACE`` per place of an opening, the
-    most profitable); when they are few, the least prices of the working arcs plus those pairs
-    are tried first, since the flow may already be optimal with them. No pair left: the prices
-    certify the optimum over every pair, those in the pool directly, the others through the
-    cuts or the scan at these very prices.
+    either end). Once few pool pairs would raise the total, the openings whose cut exceeds
+    their price are scanned again for the pairs above the prices, which join the pool; the pool
+    is priced every round. Pairs that would raise the total join the working arcs (at most
+    ``PRICING_PER_PLACE`` per place of an opening, the most profitable); when they are few, the
+    least prices of the working arcs plus those pairs are tried first, since the flow may
+    already be optimal with them, and otherwise the next flow starts from this one and its
+    prices (:func:`_warm_flow`) instead of from scratch. No pair left: the prices certify the
+    optimum over every pair, those in the pool directly, the others through the cuts or the
+    scan at these very prices.
 
     Returns the working arcs (class, opening, points), their flows, the total, whether the
     optimum was proved and the number of pricing rounds.
@@ -1589,6 +1650,10 @@ def _exact(
     pruned_at = -1
     arc_class = arc_opening = arc_points = flows = np.zeros(0, dtype=np.int64)
     total = 0
+    # the flow of every pool pair in the last solution, its prices and the pairs added since
+    pool_flow = np.zeros(len(pool_class), dtype=np.int64)
+    last_prices: tuple[np.ndarray, np.ndarray] | None = None
+    added = 0
     while True:
         if need_solve:
             solve_started = time.perf_counter()
@@ -1598,7 +1663,19 @@ def _exact(
                 pool_opening[arcs],
                 pool_points[arcs],
             )
-            flows, total = _min_cost_flow(arc_class, arc_opening, arc_points, sizes, caps)
+            solved = None
+            if last_prices is not None and added <= WARM_MAX_PAIRS:
+                solved = _warm_flow(
+                    arc_class, arc_opening, arc_points, sizes, caps, pool_flow[arcs], last_prices
+                )
+                timings["warm_solve"] = (
+                    timings.get("warm_solve", 0.0) + time.perf_counter() - solve_started
+                )
+            if solved is None:
+                solved = _min_cost_flow(arc_class, arc_opening, arc_points, sizes, caps)
+            flows, total = solved
+            pool_flow[:] = 0
+            pool_flow[arcs] = flows
             timings["solve"] += time.perf_counter() - solve_started
         pricing_started = time.perf_counter()
         rounds += 1
@@ -1622,7 +1699,7 @@ def _exact(
         # left that would raise the total (before, the prices will move anyway)
         stale = 2 * cuts > v2
         unsure = bool(stale.any())
-        if unsure and (rounds == 1 or gaining <= len(arc_class) * TAIL_SHARE):
+        if unsure and gaining <= len(arc_class) * TAIL_SHARE:
             scan_started = time.perf_counter()
             found, entries = graph.rescan(
                 (u2 / 2, v2 / 2), stale, None if scan_all else PRICING_PER_PLACE
@@ -1641,9 +1718,11 @@ def _exact(
             pool_opening = np.concatenate([pool_opening, fresh[1]])
             pool_points = np.concatenate([pool_points, fresh[2]])
             working = np.concatenate([working, np.zeros(fresh.shape[1], dtype=bool)])
+            pool_flow = np.concatenate([pool_flow, np.zeros(fresh.shape[1], dtype=np.int64)])
             slack2 = np.concatenate([slack2, u2[fresh[0]] + v2[fresh[1]] - 2 * fresh[2]])
             timings["scan"] = timings.get("scan", 0.0) + time.perf_counter() - scan_started
         gain = _most_gain(np.nonzero((slack2 < 0) & ~working)[0], slack2, pool_opening, room)
+        last_prices, added = least, len(gain)
         need_solve = True
         if 0 < len(gain) <= len(arc_class) * TAIL_SHARE:
             # a few pairs: the flow may be optimal with them too (then only the prices move)
@@ -1653,6 +1732,7 @@ def _exact(
             more_flows = np.concatenate([flows, np.zeros(len(gain), dtype=np.int64)])
             wider = _prices(more_class, more_opening, more_points, more_flows, sizes, caps, total)
             if wider is not None:
+                last_prices = wider
                 working[gain] = True
                 arc_class, arc_opening, arc_points = more_class, more_opening, more_points
                 flows = more_flows

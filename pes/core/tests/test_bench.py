@@ -61,3 +61,15 @@ def test_the_demo_sizes_are_those_of_design_md():
     assert (MEASUREMENTS["metro"], MEASUREMENTS["national"]) == (50_000, 1_000_000)
     assert (VOLUNTEERS["metro"], VOLUNTEERS["national"]) == (10_000, 100_000)
     assert TENDERS["national"] == 10_000
+
+
+def test_the_matching_benchmark_proves_the_optimum_and_reports_each_exact_run():
+    from bench import matching
+
+    result = matching.run(people=900, places=300, seed=4, limits=[3], exact_repeats=2)
+    run = result["runs"][0]
+    exact = run["exact"]
+    assert exact["proved_optimal"] and len(exact["runs_seconds"]) == 2
+    assert exact["total_score"] >= run["total_score"] >= run["greedy_total_score"]
+    assert exact["seconds"] in exact["runs_seconds"] and exact["warm_start_load_seconds"] >= 0
+    assert all(c["capacities_ok"] for c in run["checks"].values())

@@ -612,7 +612,36 @@ def test_a_small_pool_still_proves_the_whole_graph_optimum(
     assert proved.exact and proved.pricing_rounds > 1
     assert proved.total_points == whole.total_points >= greedy.total_points
     assert proved.timings["scan"] > 0
+    assert proved.timings["warm_solve"] > 0  # some flows started from the previous one
     check_allocation(proved, people, openings, 30)
+    # without warm starts (OR-Tools from scratch each time): the same optimum
+    monkeypatch.setattr(m, "WARM_MAX_PHASES", 0)
+    cold = m.allocate(
+        people, openings, distances=distances(), max_distance_km=30, candidate_limit=1, exact=True
+    )
+    assert cold.exact and cold.total_points == proved.total_points
+
+
+def test_a_flow_started_from_the_previous_optimum_equals_one_from_scratch() -> None:
+    people, openings = instance(900, 300, seed=57)
+    graph = m.candidate_pairs(people, openings, distances=distances(), max_distance_km=25)
+    sizes = np.array([len(c) for c in graph.classes])
+    caps = np.array([o.places for o in openings])
+    rng = np.random.default_rng(5)
+    first = rng.random(len(graph.arc_class)) < 0.8
+    arcs = (graph.arc_class[first], graph.arc_opening[first], graph.arc_points[first])
+    flows, total = m._min_cost_flow(*arcs, sizes, caps)
+    prices = m._prices(*arcs, flows, sizes, caps, total)
+    assert prices is not None
+    # every arc, the first ones with their flows, the others new
+    order = np.concatenate([np.nonzero(first)[0], np.nonzero(~first)[0]])
+    every = (graph.arc_class[order], graph.arc_opening[order], graph.arc_points[order])
+    start = np.concatenate([flows, np.zeros(int((~first).sum()), dtype=np.int64)])
+    warm = m._warm_flow(*every, sizes, caps, start, prices)
+    assert warm is not None
+    cold_flows, cold_total = m._min_cost_flow(*every, sizes, caps)
+    assert warm[1] == cold_total > total
+    assert m._prices(*every, warm[0], sizes, caps, warm[1]) is not None  # optimal, certified
 
 
 def test_least_and_greatest_prices_bound_every_optimal_price() -> None:

@@ -168,7 +168,14 @@ def run_limit(
                 candidate_limit=exact_limit,
                 workers=workers,
             )
-            proved = m.allocate(people, openings, distances=distances, candidates=start, exact=True)
+            proved = m.allocate(
+                people,
+                openings,
+                distances=distances,
+                candidates=start,
+                exact=True,
+                workers=workers,
+            )
             runs.append((time.perf_counter() - wall, _cpu() - cpu, proved))
             del start
         if len({r[2].total_points for r in runs}) != 1:

@@ -90,10 +90,9 @@ def _primal_dual(  # pragma: no cover - compiled
     flow: Any,
     pi: Any,
     max_phases: int,
-    buckets: int,
 ) -> tuple[int, int]:
     m = len(tail)
-    # half-arcs by node: h < m is arc h forwards, h >= m arc h - m backwards
+    # half-arcs by node: h < m is arc h seen from its tail, h >= m arc h - m from its head
     start = np.zeros(n + 1, dtype=np.int64)
     for a in range(m):
         start[tail[a] + 1] += 1
@@ -107,6 +106,7 @@ def _primal_dual(  # pragma: no cover - compiled
         fill[tail[a]] += 1
         adj[fill[head[a]]] = a + m
         fill[head[a]] += 1
+    # 1. no residual arc of negative reduced cost
     excess = supply.copy()
     for a in range(m):
         reduced = cost[a] - pi[tail[a]] + pi[head[a]]
@@ -117,144 +117,144 @@ def _primal_dual(  # pragma: no cover - compiled
         excess[tail[a]] -= flow[a]
         excess[head[a]] += flow[a]
     inf = 1 << 60
-    dist = np.full(n, inf, dtype=np.int64)
-    done = np.zeros(n, dtype=np.bool_)
-    pred = np.full(n, -1, dtype=np.int64)
-    touched = np.empty(n, dtype=np.int64)
     entries = 2 * m + n + 1
-    heap_keys = np.empty(entries, dtype=np.int64)
-    heap_values = np.empty(entries, dtype=np.int64)
-    bucket_head = np.empty(buckets, dtype=np.int64)
-    entry_node = np.empty(entries, dtype=np.int64)
-    entry_next = np.empty(entries, dtype=np.int64)
+    # side 0 searches forwards from the excesses, side 1 backwards from the deficits
+    dist = np.full((2, n), inf, dtype=np.int64)
+    done = np.zeros((2, n), dtype=np.bool_)
+    pred = np.full((2, n), -1, dtype=np.int64)
+    touched = np.empty((2, n), dtype=np.int64)
+    keys = np.empty((2, entries), dtype=np.int64)
+    values = np.empty((2, entries), dtype=np.int64)
     current = np.empty(n, dtype=np.int64)
     on_path = np.zeros(n, dtype=np.bool_)
     dead = np.zeros(n, dtype=np.bool_)
     path_node = np.empty(n + 1, dtype=np.int64)
     path_arc = np.empty(n + 1, dtype=np.int64)
+    n_touched = np.zeros(2, dtype=np.int64)
+    size = np.zeros(2, dtype=np.int64)
+    sources = np.zeros(2, dtype=np.int64)
+    next_source = np.zeros(2, dtype=np.int64)
     phases = 0
     while True:
-        # 2. shortest paths from every node with an excess to the nearest deficit
-        for b in range(buckets):
-            bucket_head[b] = -1
-        n_entries = 0
-        n_touched = 0
+        # 2. shortest paths between the excesses and the deficits: the two searches take a
+        # node in turn; the first to reach the other kind of node decides the phase
+        # the sources (distance 0) are taken first, in the order of ``touched``, then the heap
         for v in range(n):
-            if excess[v] > 0:
-                dist[v] = 0
-                touched[n_touched] = v
-                n_touched += 1
-                entry_node[n_entries] = v
-                entry_next[n_entries] = bucket_head[0]
-                bucket_head[0] = n_entries
-                n_entries += 1
-        if n_touched == 0:
+            for side in range(2):
+                if (excess[v] > 0 and side == 0) or (excess[v] < 0 and side == 1):
+                    dist[side, v] = 0
+                    touched[side, n_touched[side]] = v
+                    n_touched[side] += 1
+        sources[0], sources[1] = n_touched[0], n_touched[1]
+        next_source[0], next_source[1] = 0, 0
+        if n_touched[0] == 0:
             return 0, phases
         if phases >= max_phases:
             return 2, phases
         phases += 1
-        size = 0
-        bucket = 0
-        target = -1
-        reach = inf
-        while True:
-            while bucket < buckets and bucket_head[bucket] < 0:
-                bucket += 1
-            if bucket < buckets:
-                e = bucket_head[bucket]
-                bucket_head[bucket] = entry_next[e]
-                v = entry_node[e]
-                d = bucket
-            elif size > 0:
-                d, v, size = _heap_pop(heap_keys, heap_values, size)
+        side = 0
+        found = -1
+        reach = 0
+        while found < 0:
+            if next_source[side] < sources[side]:
+                v = touched[side, next_source[side]]
+                next_source[side] += 1
+                d = 0
+            elif size[side] > 0:
+                d, v, size[side] = _heap_pop(keys[side], values[side], size[side])
             else:
-                break
-            if done[v] or d > dist[v]:
+                return 1, phases  # nothing left to reach: no flow meets the supplies
+            if done[side, v] or d > dist[side, v]:
                 continue
-            done[v] = True
-            if excess[v] < 0:
+            done[side, v] = True
+            if (side == 0 and excess[v] < 0) or (side == 1 and excess[v] > 0):
+                found = v
                 reach = d
-                target = v
                 break
             for k in range(start[v], start[v + 1]):
                 h = adj[k]
-                if h < m:
-                    if flow[h] >= cap[h]:
+                # forwards: the residual arcs leaving v; backwards: those entering v
+                if (h < m) == (side == 0):
+                    a = h if h < m else h - m
+                    if flow[a] >= cap[a]:
                         continue
-                    w = head[h]
-                    reduced = cost[h] - pi[v] + pi[w]
+                    w = head[a] if side == 0 else tail[a]
+                    reduced = cost[a] - pi[tail[a]] + pi[head[a]]
                 else:
-                    a = h - m
+                    a = h if h < m else h - m
                     if flow[a] <= 0:
                         continue
-                    w = tail[a]
-                    reduced = pi[w] - pi[v] - cost[a]
-                if done[w]:
+                    w = tail[a] if side == 0 else head[a]
+                    reduced = pi[tail[a]] - pi[head[a]] - cost[a]
+                if done[side, w]:
                     continue
                 nd = d + reduced
-                if nd < dist[w]:
-                    if dist[w] == inf:
-                        touched[n_touched] = w
-                        n_touched += 1
-                    dist[w] = nd
-                    pred[w] = h
-                    if nd < buckets:
-                        entry_node[n_entries] = w
-                        entry_next[n_entries] = bucket_head[nd]
-                        bucket_head[nd] = n_entries
-                        n_entries += 1
-                    else:
-                        size = _heap_push(heap_keys, heap_values, size, nd, w)
-        if target < 0:
-            return 1, phases  # an excess that cannot reach any deficit: infeasible
-        # potentials: every node settled closer than the deficit drops by its distance,
-        # every other node by the deficit's distance
-        for v in range(n):
-            if dist[v] < reach:
-                pi[v] -= dist[v]
+                if nd < dist[side, w]:
+                    if dist[side, w] == inf:
+                        touched[side, n_touched[side]] = w
+                        n_touched[side] += 1
+                    dist[side, w] = nd
+                    pred[side, w] = h
+                    size[side] = _heap_push(keys[side], values[side], size[side], nd, w)
+            side = 1 - side
+        # potentials: forwards, every node settled closer than ``reach`` drops by its
+        # distance and every other by ``reach`` (backwards, they rise the same way); as a
+        # shift of every potential changes no reduced cost, only the first ones move
+        sign = -1 if side == 0 else 1
+        for i in range(n_touched[side]):
+            v = touched[side, i]
+            if dist[side, v] < reach:
+                pi[v] += sign * (dist[side, v] - reach)
+        # 3. the path found first (progress is certain) ...
+        amount = excess[found] if side == 1 else -excess[found]
+        v = found
+        while pred[side, v] >= 0:
+            h = pred[side, v]
+            a = h if h < m else h - m
+            forwards = (h < m) == (side == 0)
+            if forwards:
+                amount = min(amount, cap[a] - flow[a])
             else:
-                pi[v] -= reach
-        # 3. the path found first (progress is certain), then every admissible path
-        amount = -excess[target]
-        v = target
-        while pred[v] >= 0:
-            h = pred[v]
-            if h < m:
-                amount = min(amount, cap[h] - flow[h])
-                v = tail[h]
+                amount = min(amount, flow[a])
+            if side == 0:
+                v = tail[a] if h < m else head[a]
             else:
-                amount = min(amount, flow[h - m])
-                v = head[h - m]
-        amount = min(amount, excess[v])
-        w = target
-        while pred[w] >= 0:
-            h = pred[w]
-            if h < m:
-                flow[h] += amount
-                w = tail[h]
+                v = head[a] if h >= m else tail[a]
+        amount = min(amount, excess[v] if side == 0 else -excess[v])
+        w = found
+        while pred[side, w] >= 0:
+            h = pred[side, w]
+            a = h if h < m else h - m
+            if (h < m) == (side == 0):
+                flow[a] += amount
             else:
-                flow[h - m] -= amount
-                w = head[h - m]
-        excess[w] -= amount
-        excess[target] += amount
-        for i in range(n_touched):
-            v = touched[i]
-            dist[v] = inf
-            done[v] = False
-            pred[v] = -1
-        for v in range(n):
+                flow[a] -= amount
+            if side == 0:
+                w = tail[a] if h < m else head[a]
+            else:
+                w = head[a] if h >= m else tail[a]
+        if side == 0:
+            excess[w] -= amount
+            excess[found] += amount
+        else:
+            excess[found] -= amount
+            excess[w] += amount
+        # ... then every path of zero reduced cost from an excess to a deficit inside the
+        # part of the network this phase's search went through (the others: later phases)
+        region = touched[side, : n_touched[side]]
+        for v in region:
             current[v] = start[v]
-            dead[v] = False
-        for s in range(n):
+            dead[v] = dist[side, v] > reach
+        for s in region:
             while excess[s] > 0 and not dead[s]:
                 depth = 0
                 path_node[0] = s
                 on_path[s] = True
-                found = -1
+                end = -1
                 while depth >= 0:
                     v = path_node[depth]
                     if depth > 0 and excess[v] < 0:
-                        found = depth
+                        end = depth
                         break
                     moved = False
                     while current[v] < start[v + 1]:
@@ -263,6 +263,7 @@ def _primal_dual(  # pragma: no cover - compiled
                             w = head[h]
                             moved = (
                                 flow[h] < cap[h]
+                                and dist[side, w] <= reach
                                 and not dead[w]
                                 and not on_path[w]
                                 and cost[h] - pi[v] + pi[w] == 0
@@ -272,6 +273,7 @@ def _primal_dual(  # pragma: no cover - compiled
                             w = tail[a]
                             moved = (
                                 flow[a] > 0
+                                and dist[side, w] <= reach
                                 and not dead[w]
                                 and not on_path[w]
                                 and cost[a] - pi[w] + pi[v] == 0
@@ -289,14 +291,14 @@ def _primal_dual(  # pragma: no cover - compiled
                         depth -= 1
                         if depth >= 0:
                             current[path_node[depth]] += 1
-                if found < 0:
+                if end < 0:
                     break
-                t = path_node[found]
+                t = path_node[end]
                 amount = min(excess[s], -excess[t])
-                for i in range(found):
+                for i in range(end):
                     h = path_arc[i]
                     amount = min(amount, cap[h] - flow[h] if h < m else flow[h - m])
-                for i in range(found):
+                for i in range(end):
                     h = path_arc[i]
                     if h < m:
                         flow[h] += amount
@@ -304,8 +306,16 @@ def _primal_dual(  # pragma: no cover - compiled
                         flow[h - m] -= amount
                 excess[s] -= amount
                 excess[t] += amount
-                for i in range(found + 1):
+                for i in range(end + 1):
                     on_path[path_node[i]] = False
+        for s in range(2):
+            for i in range(n_touched[s]):
+                v = touched[s, i]
+                dist[s, v] = inf
+                done[s, v] = False
+                pred[s, v] = -1
+            n_touched[s] = 0
+            size[s] = 0
 
 
 def min_cost_flow(
@@ -346,9 +356,7 @@ def min_cost_flow(
         if potential is None
         else np.array(potential, dtype=np.int64, copy=True)
     )
-    status, _phases = _primal_dual(
-        n, tail, head, capacity, cost, supply, x, pi, max_phases, _BUCKETS
-    )
+    status, _phases = _primal_dual(n, tail, head, capacity, cost, supply, x, pi, max_phases)
     if status == 1:
         raise ValueError("no flow meets the supplies")
     if status == 2:

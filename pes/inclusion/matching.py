@@ -96,6 +96,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal
 
 import numpy as np
@@ -978,6 +979,75 @@ def _in_parallel(task: Callable[[int], Any], n: int, workers: int) -> list[Any]:
     return results
 
 
+def _tagged(tag: str, task: Callable[..., Any], *args: Any) -> tuple[str, Any] | None:
+    """``(tag, task(*args))``, or ``None`` when the task gave no result."""
+    result = task(*args)
+    return None if result is None else (tag, result)
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _first_of(tasks: Sequence[Callable[[], Any]]) -> Any:
+    """The result of whichever of ``tasks`` finishes first with a result that is not ``None``
+    (``None`` if none does), each run in a forked child, the others stopped then. The exact
+    allocation races a flow solved from scratch against one started from the previous
+    optimum: either may be faster, and the second core is idle while one solves."""
+    import os
+    import pickle
+    import selectors
+    import signal
+
+    children: dict[int, int] = {}  # read end -> pid
+    for task in tasks:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child (its coverage is not collected)
+            os.close(read_end)
+            try:
+                payload = pickle.dumps(("ok", task()), protocol=5)
+            except BaseException as exc:  # noqa: BLE001 - reported to the parent
+                payload = pickle.dumps(("error", repr(exc)), protocol=5)
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(payload)
+            os._exit(0)
+        os.close(write_end)
+        children[read_end] = pid
+    chunks: dict[int, list[bytes]] = {fd: [] for fd in children}
+    result: Any = None
+    failures: list[str] = []
+    with selectors.DefaultSelector() as selector:
+        for fd in children:
+            selector.register(fd, selectors.EVENT_READ)
+        open_ends = set(children)
+        while open_ends and result is None:
+            for key, _mask in selector.select():
+                fd = int(key.fd)  # type: ignore[arg-type]
+                data = os.read(fd, 1 << 20)
+                if data:
+                    chunks[fd].append(data)
+                    continue
+                selector.unregister(fd)
+                open_ends.discard(fd)
+                payload = b"".join(chunks[fd])
+                reply = pickle.loads(payload) if payload else ("error", "no result")  # noqa: S301 - our own child
+                if reply[0] == "ok" and reply[1] is not None and result is None:
+                    result = reply[1]
+                elif reply[0] != "ok":
+                    failures.append(str(reply[1]))
+    for fd, pid in children.items():
+        if fd in open_ends:
+            os.kill(pid, signal.SIGKILL)
+        os.close(fd)
+        os.waitpid(pid, 0)
+    if result is None and failures:
+        raise RuntimeError(f"a worker process failed: {failures[0]}")
+    return result
+
+
 def candidate_pairs(
     people: Sequence[Person],
     openings: Sequence[Opening],
@@ -1215,7 +1285,7 @@ def candidate_pairs(
                                     np.full(int(spared.sum()), o),
                                     hit_points[spared],
                                 ]
-                            )
+                            ).astype(np.int32)  # half the bytes a worker sends back
                         )
                         hits, hit_points = hits[chosen], hit_points[chosen]
                 if not len(hits):
@@ -1261,14 +1331,14 @@ def candidate_pairs(
         else:
             results = [task(i) for i in range(len(jobs))]
 
-        def merge(parts: list[np.ndarray], rows: int) -> np.ndarray:
+        def merge(parts: list[np.ndarray], rows: int, dtype: Any = np.int64) -> np.ndarray:
             if not parts:
-                return np.zeros((rows, 0), dtype=np.int64)
+                return np.zeros((rows, 0), dtype=dtype)
             return np.concatenate(parts, axis=1)
 
         return (
             merge([part for r in results for part in r[0]], 4),
-            merge([part for r in results for part in r[1]], 3),
+            merge([part for r in results for part in r[1]], 3, np.int32),
             sum(r[2] for r in results),
             sum(r[3] for r in results),
             [entry for r in results for entry in r[4]],
@@ -1297,7 +1367,7 @@ def candidate_pairs(
         truncated_openings=cut_lists,
         seconds=time.perf_counter() - started,
         cuts=cuts,
-        reserve=rest.astype(np.int32) if candidate_limit is not None else None,
+        reserve=rest.astype(np.int32, copy=False) if candidate_limit is not None else None,
         rescan=rescan,
     )
 
@@ -1417,6 +1487,7 @@ def _warm_flow(
     caps: np.ndarray,
     start: np.ndarray,
     prices: tuple[np.ndarray, np.ndarray],
+    max_phases: int = 0,
 ) -> tuple[np.ndarray, int] | None:
     """What :func:`_min_cost_flow` returns, from a start: ``start`` the flows of the arcs (those
     of the previous optimum, zero on the new arcs) and ``prices`` its dual prices (``u`` per
@@ -1455,7 +1526,7 @@ def _warm_flow(
         supplies,
         flow=first,
         potential=potential,
-        max_phases=WARM_MAX_PHASES,
+        max_phases=max_phases or WARM_MAX_PHASES,
     )
     if solved is None:
         return None
@@ -1613,7 +1684,11 @@ def _most_gain(
 
 
 def _exact(
-    graph: CandidatePairs, sizes: np.ndarray, caps: np.ndarray, timings: dict[str, float]
+    graph: CandidatePairs,
+    sizes: np.ndarray,
+    caps: np.ndarray,
+    timings: dict[str, float],
+    workers: int = 1,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, bool, int]:
     """Optimum over every feasible pair, proved: column generation from the candidate graph.
 
@@ -1634,6 +1709,8 @@ def _exact(
     Returns the working arcs (class, opening, points), their flows, the total, whether the
     optimum was proved and the number of pricing rounds.
     """
+    from pes.inclusion import flow as warm
+
     n_open = len(caps)
     assert graph.reserve is not None and graph.cuts is not None and graph.rescan is not None  # noqa: S101
     n_graph = len(graph.arc_class)
@@ -1664,15 +1741,30 @@ def _exact(
                 pool_points[arcs],
             )
             solved = None
-            if last_prices is not None and added <= WARM_MAX_PAIRS:
-                solved = _warm_flow(
-                    arc_class, arc_opening, arc_points, sizes, caps, pool_flow[arcs], last_prices
+            network = (arc_class, arc_opening, arc_points, sizes, caps)
+            if last_prices is not None and added <= WARM_MAX_PAIRS and workers > 1 and _can_fork():
+                # from scratch and from the previous optimum at once: the first one wins
+                start, prices = pool_flow[arcs], last_prices
+                warm.load()  # compiled once here rather than in the child every time
+                won = _first_of(
+                    [
+                        partial(_tagged, "cold", _min_cost_flow, *network),
+                        partial(_tagged, "warm", _warm_flow, *network, start, prices, 1 << 40),
+                    ]
                 )
+                if won is not None:
+                    solved = won[1]
+                    if won[0] == "warm":
+                        timings["warm_solve"] = (
+                            timings.get("warm_solve", 0.0) + time.perf_counter() - solve_started
+                        )
+            elif last_prices is not None and added <= WARM_MAX_PAIRS:
+                solved = _warm_flow(*network, pool_flow[arcs], last_prices)
                 timings["warm_solve"] = (
                     timings.get("warm_solve", 0.0) + time.perf_counter() - solve_started
                 )
             if solved is None:
-                solved = _min_cost_flow(arc_class, arc_opening, arc_points, sizes, caps)
+                solved = _min_cost_flow(*network)
             flows, total = solved
             pool_flow[:] = 0
             pool_flow[arcs] = flows
@@ -1803,7 +1895,7 @@ def allocate(
     rounds = 0
     if exact and not proved and graph.rescan is not None and graph.reserve is not None:
         arc_class, arc_opening, arc_points, flows, total, proved, rounds = _exact(
-            graph, sizes, caps, timings
+            graph, sizes, caps, timings, workers
         )
     else:
         arc_class, arc_opening, arc_points = graph.arc_class, graph.arc_opening, graph.arc_points

@@ -614,12 +614,49 @@ def test_a_small_pool_still_proves_the_whole_graph_optimum(
     assert proved.timings["scan"] > 0
     assert proved.timings["warm_solve"] > 0  # some flows started from the previous one
     check_allocation(proved, people, openings, 30)
+    # two workers: each flow from scratch and from the previous one at once, the first wins
+    raced = m.allocate(
+        people,
+        openings,
+        distances=distances(),
+        max_distance_km=30,
+        candidate_limit=1,
+        exact=True,
+        workers=2,
+    )
+    assert raced.exact and raced.total_points == proved.total_points
+    check_allocation(raced, people, openings, 30)
     # without warm starts (OR-Tools from scratch each time): the same optimum
     monkeypatch.setattr(m, "WARM_MAX_PHASES", 0)
     cold = m.allocate(
         people, openings, distances=distances(), max_distance_km=30, candidate_limit=1, exact=True
     )
     assert cold.exact and cold.total_points == proved.total_points
+
+
+def slow_none() -> None:
+    import time
+
+    time.sleep(0.2)
+
+
+def slow_seven() -> int:
+    import time
+
+    time.sleep(0.3)
+    return 7
+
+
+def test_the_first_result_of_forked_tasks_wins() -> None:
+    import functools
+    import time
+
+    assert m._first_of([functools.partial(time.sleep, 5), lambda: "fast"]) == "fast"
+    # a task without a result does not win; when none has one, nothing does
+    assert m._first_of([lambda: None, slow_none, slow_seven]) == 7
+    assert m._first_of([lambda: None, slow_none]) is None
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        m._first_of([lambda: 1 / 0])
 
 
 def test_a_flow_started_from_the_previous_optimum_equals_one_from_scratch() -> None:

@@ -403,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=50)
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--demo-size", default="metro")
-    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--repeats", type=int, default=40)
     parser.add_argument("--seconds", type=int, default=120)
     parser.add_argument("--tenders", type=int, default=None)
     parser.add_argument("--out", required=True)

@@ -59,8 +59,10 @@ Functions:
   raise the total at those prices are added and the flow solved again until none is left
   (``Allocation.exact`` is True, the prices are the certificate). The candidate scan keeps a
   deep reserve of each opening's next best people, priced in memory; only the openings whose
-  reserve may hide a better pair are scanned again. Use it at scale: it reaches the
-  whole-graph optimum on a fraction of the pairs (a small ``k``, such as 10, is fastest).
+  reserve may hide a better pair are scanned again. Near the end the flow is solved from the
+  previous one (:mod:`pes.inclusion.flow`, a warm start; with ``workers > 1`` raced against
+  a solve from scratch). Use it at scale: it reaches the whole-graph optimum on a fraction
+  of the pairs (a small ``k``, such as 10, is fastest).
 * :func:`allocate_greedy` — the baseline on the *same* candidate graph: all pairs by score
   descending, taken while the person is free and the opening has room.
 * :func:`candidate_pairs` — the feasible (person, opening, score) arrays both use, scored with

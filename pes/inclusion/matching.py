@@ -99,7 +99,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 from django.utils.translation import gettext_lazy as _
@@ -332,8 +332,10 @@ class Suggestion:
         return round(self.score * SCALE)
 
 
-@dataclass(frozen=True, slots=True)
-class Assignment:
+class Assignment(NamedTuple):
+    """One person given one opening (a named tuple: an allocation makes tens of thousands,
+    a frozen dataclass took 0.3 s for 20,000)."""
+
     person_id: int
     opening_id: int
     score: float

@@ -930,12 +930,16 @@ def _u64(rows: list[list[int]], words: int) -> np.ndarray:
     return out
 
 
-def _in_parallel(task: Callable[[int], Any], n: int, workers: int) -> list[Any]:
-    """``[task(i) for i in range(n)]`` on ``workers`` cores: task ``i`` runs in worker
-    ``i % workers``, worker 0 being this process and the others forked children that send
-    their results back through a pipe. The scoring holds the GIL most of the time (many small
-    numpy calls), so threads do not run it in parallel; where ``fork`` is missing, they are
-    used all the same."""
+def _in_parallel(
+    task: Callable[[int], Any], n: int, workers: int, cost: Sequence[float] | None = None
+) -> list[Any]:
+    """``[task(i) for i in range(n)]`` on ``workers`` cores, worker 0 being this process and
+    the others forked children that send their results back through a pipe. Task ``i`` runs
+    in worker ``i % workers``, or, given an estimated ``cost`` per task, the costliest first
+    each in the worker with the least so far (this process, which also merges the results,
+    is given the ties). The scoring holds the GIL most of the time (many small numpy calls),
+    so threads do not run it in parallel; where ``fork`` is missing, they are used all the
+    same."""
     import multiprocessing
     import os
     import pickle
@@ -945,6 +949,13 @@ def _in_parallel(task: Callable[[int], Any], n: int, workers: int) -> list[Any]:
 
         with ThreadPoolExecutor(max_workers=workers) as pool:
             return list(pool.map(task, range(n)))
+    owner = [i % workers for i in range(n)]
+    if cost is not None:
+        load = [0.0] * workers
+        for i in sorted(range(n), key=lambda i: -cost[i]):
+            w = min(range(workers), key=lambda w: (load[w], w))
+            owner[i] = w
+            load[w] += cost[i]
     children: list[tuple[int, int]] = []
     for w in range(1, min(workers, n)):
         read_end, write_end = os.pipe()
@@ -953,7 +964,7 @@ def _in_parallel(task: Callable[[int], Any], n: int, workers: int) -> list[Any]:
             os.close(read_end)
             try:
                 payload = pickle.dumps(
-                    ("ok", [(i, task(i)) for i in range(w, n, workers)]), protocol=5
+                    ("ok", [(i, task(i)) for i in range(n) if owner[i] == w]), protocol=5
                 )
             except BaseException as exc:  # noqa: BLE001 - reported to the parent
                 payload = pickle.dumps(("error", repr(exc)), protocol=5)
@@ -964,8 +975,9 @@ def _in_parallel(task: Callable[[int], Any], n: int, workers: int) -> list[Any]:
         children.append((pid, read_end))
     results: list[Any] = [None] * n
     try:
-        for i in range(0, n, workers):
-            results[i] = task(i)
+        for i in range(n):
+            if owner[i] == 0:
+                results[i] = task(i)
     finally:
         failures: list[str] = []
         for pid, read_end in children:
@@ -1323,6 +1335,11 @@ def candidate_pairs(
         if job:
             jobs.append((m, job))
 
+    reach_of = {m: int(np.count_nonzero(matrix.km[p_muni, m] <= p_limit)) for m in blocks}
+    job_openings = [
+        o_index[[j for members in groups.values() for j in members]] for _m, groups in jobs
+    ]
+
     def scan(
         limit: int | None,
         rescan: tuple[tuple[np.ndarray, np.ndarray], np.ndarray, int | None] | None = None,
@@ -1331,7 +1348,14 @@ def candidate_pairs(
             return score_block(jobs[i][0], jobs[i][1], limit, rescan)
 
         if workers > 1 and len(jobs) > 1:
-            results = _in_parallel(task, len(jobs), workers)
+            # cost of a job: its openings (those scanned again) times the people in reach
+            only = rescan[1] if rescan is not None else None
+            cost = [
+                reach_of[m]
+                * (len(job_openings[i]) if only is None else only[job_openings[i]].sum())
+                for i, (m, _groups) in enumerate(jobs)
+            ]
+            results = _in_parallel(task, len(jobs), workers, cost)
         else:
             results = [task(i) for i in range(len(jobs))]
 

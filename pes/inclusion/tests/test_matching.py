@@ -735,3 +735,15 @@ def test_the_prices_are_a_certificate_of_the_optimum() -> None:
         )
         is None
     )
+
+
+def test_tasks_in_parallel_keep_their_order_and_are_shared_by_cost() -> None:
+    import os
+
+    here = os.getpid()
+    results = m._in_parallel(lambda i: (i, os.getpid()), 5, 2, cost=[1, 1, 1, 1, 10])
+    assert [r[0] for r in results] == [0, 1, 2, 3, 4]
+    # the costliest task goes to this process, the four small ones to the other worker
+    assert results[4][1] == here and {r[1] for r in results[:4]} == {results[0][1]} != {here}
+    plain = m._in_parallel(lambda i: (i, os.getpid()), 4, 2)
+    assert [r[1] == here for r in plain] == [True, False, True, False]

@@ -9,11 +9,15 @@ primal-dual algorithm (successive shortest paths with potentials, Ahuja, Magnant
    every arc whose reduced cost is positive is emptied, so the residual network has no
    negative reduced cost; the start's flow is kept where it is already consistent with the
    potentials, and what is not consistent becomes an excess or a deficit at some nodes;
-2. a shortest-path search (Dial's buckets, a heap beyond them) from all the nodes with an
-   excess stops at the first node with a deficit; the potentials drop by the distances, so
-   that every shortest path is made of arcs of zero reduced cost;
+2. two shortest-path searches (Dijkstra, binary heaps), one forwards from every node with
+   an excess and one backwards from every node with a deficit, take a node in turn; the
+   first to reach a node of the other kind ends the phase (the scores are so degenerate that
+   most of the network is at distance 0 from one end, and the other end is usually much
+   closer). The potentials of the nodes it settled move by their distances, so that every
+   shortest path it found is made of arcs of zero reduced cost;
 3. flow is pushed along the path found, then along every path of zero reduced cost from an
-   excess to a deficit (a depth-first search, each node given up once it leads nowhere);
+   excess to a deficit inside the part of the network that search went through (a
+   depth-first search, each node given up once it leads nowhere);
 4. again from 2, until no excess is left.
 
 The result is optimal whatever the start; a start close to the optimum (the previous optimum
@@ -32,9 +36,6 @@ from typing import Any
 
 import numpy as np
 from numba import njit
-
-#: Distances below this are kept in buckets (Dial); larger ones in a binary heap.
-_BUCKETS = 4096
 
 
 @njit(cache=True)

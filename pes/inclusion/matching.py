@@ -930,6 +930,38 @@ def _u64(rows: list[list[int]], words: int) -> np.ndarray:
     return out
 
 
+def _fork(call: Callable[[], Any]) -> tuple[int, int]:
+    """Run ``call`` in a forked child that sends ``("ok", result)`` or ``("error", text)``
+    back, pickled, through a pipe: the child's pid and the pipe's read end."""
+    import os
+    import pickle
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child (its coverage is not collected)
+        os.close(read_end)
+        try:
+            payload = pickle.dumps(("ok", call()), protocol=5)
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+            payload = pickle.dumps(("error", repr(exc)), protocol=5)
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(payload)
+        os._exit(0)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _reply(payload: bytes) -> tuple[str, Any]:
+    """What a child of :func:`_fork` sent (an error when it sent nothing)."""
+    import pickle
+
+    return pickle.loads(payload) if payload else ("error", "no result")  # type: ignore[no-any-return]  # noqa: S301 - our own child
+
+
+def _run_all(task: Callable[[int], Any], indexes: Sequence[int]) -> list[tuple[int, Any]]:
+    return [(i, task(i)) for i in indexes]
+
+
 def _in_parallel(
     task: Callable[[int], Any], n: int, workers: int, cost: Sequence[float] | None = None
 ) -> list[Any]:
@@ -940,11 +972,9 @@ def _in_parallel(
     is given the ties). The scoring holds the GIL most of the time (many small numpy calls),
     so threads do not run it in parallel; where ``fork`` is missing, they are used all the
     same."""
-    import multiprocessing
     import os
-    import pickle
 
-    if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover - not Linux
+    if not _can_fork():  # pragma: no cover - not Linux
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -958,21 +988,8 @@ def _in_parallel(
             load[w] += cost[i]
     children: list[tuple[int, int]] = []
     for w in range(1, min(workers, n)):
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child (its coverage is not collected)
-            os.close(read_end)
-            try:
-                payload = pickle.dumps(
-                    ("ok", [(i, task(i)) for i in range(n) if owner[i] == w]), protocol=5
-                )
-            except BaseException as exc:  # noqa: BLE001 - reported to the parent
-                payload = pickle.dumps(("error", repr(exc)), protocol=5)
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(payload)
-            os._exit(0)
-        os.close(write_end)
-        children.append((pid, read_end))
+        mine = [i for i in range(n) if owner[i] == w]
+        children.append(_fork(partial(_run_all, task, mine)))
     results: list[Any] = [None] * n
     try:
         for i in range(n):
@@ -982,9 +999,8 @@ def _in_parallel(
         failures: list[str] = []
         for pid, read_end in children:
             with os.fdopen(read_end, "rb") as pipe:
-                payload = pipe.read()
+                reply = _reply(pipe.read())
             os.waitpid(pid, 0)
-            reply: tuple[str, Any] = pickle.loads(payload) if payload else ("error", "no result")  # noqa: S301 - our own child
             if reply[0] == "ok":
                 for index, result in reply[1]:
                     results[index] = result
@@ -1013,24 +1029,12 @@ def _first_of(tasks: Sequence[Callable[[], Any]]) -> Any:
     allocation races a flow solved from scratch against one started from the previous
     optimum: either may be faster, and the second core is idle while one solves."""
     import os
-    import pickle
     import selectors
     import signal
 
     children: dict[int, int] = {}  # read end -> pid
     for task in tasks:
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child (its coverage is not collected)
-            os.close(read_end)
-            try:
-                payload = pickle.dumps(("ok", task()), protocol=5)
-            except BaseException as exc:  # noqa: BLE001 - reported to the parent
-                payload = pickle.dumps(("error", repr(exc)), protocol=5)
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(payload)
-            os._exit(0)
-        os.close(write_end)
+        pid, read_end = _fork(task)
         children[read_end] = pid
     chunks: dict[int, list[bytes]] = {fd: [] for fd in children}
     result: Any = None
@@ -1048,8 +1052,7 @@ def _first_of(tasks: Sequence[Callable[[], Any]]) -> Any:
                     continue
                 selector.unregister(fd)
                 open_ends.discard(fd)
-                payload = b"".join(chunks[fd])
-                reply = pickle.loads(payload) if payload else ("error", "no result")  # noqa: S301 - our own child
+                reply = _reply(b"".join(chunks[fd]))
                 if reply[0] == "ok" and reply[1] is not None and result is None:
                     result = reply[1]
                 elif reply[0] != "ok":
@@ -1631,6 +1634,34 @@ def _certified(
     )
 
 
+def _one_side_prices(
+    group: np.ndarray,
+    other: np.ndarray,
+    w: np.ndarray,
+    flows: np.ndarray,
+    capacity: np.ndarray,
+    n_other: int,
+    max_rounds: int,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The least prices of the ``other`` side of the arcs and the matching prices of the
+    ``group`` side (``capacity`` per group node): ``x[k] >= x[j] + w[g, k] - w[g, j]`` for
+    every used arc (g, j) and arc (g, k), and ``x[j] >= w[g, j]`` where ``g`` has room left,
+    solved by longest-path relaxation; then ``y[g] = max(w[g, j] - x[j])``. Returns
+    ``(y, x)``, or ``None`` when a price passes ``MAX_POINTS`` (the flow is not optimal)."""
+    n_group = len(capacity)
+    carried = np.bincount(group, weights=flows, minlength=n_group).astype(np.int64)
+    room = (carried < capacity)[group]
+    floor = np.zeros(n_other, dtype=np.int64)
+    np.maximum.at(floor, other[room], w[room])
+    src, dst, gain = _pair_edges(group, other, w, flows, n_group)
+    x = _relax(floor, src, dst, gain, max_rounds)
+    if x is None:
+        return None
+    y = np.zeros(n_group, dtype=np.int64)
+    np.maximum.at(y, group, w - x[other])
+    return y, x
+
+
 def _prices(
     arc_class: np.ndarray,
     arc_opening: np.ndarray,
@@ -1650,19 +1681,11 @@ def _prices(
     these are the *least* opening prices. Returns ``None`` if the prices do not certify the
     allocation, that is if the flow is not optimal on these arcs.
     """
-    n_class, n_open = len(sizes), len(caps)
     w = arc_points.astype(np.int64)
-    class_flow = np.bincount(arc_class, weights=flows, minlength=n_class).astype(np.int64)
-    spare = class_flow < sizes
-    floor = np.zeros(n_open, dtype=np.int64)
-    np.maximum.at(floor, arc_opening[spare[arc_class]], w[spare[arc_class]])
-    # for every used arc (c, j) and every arc (c, k): v[k] >= v[j] + points[c, k] - points[c, j]
-    src, dst, gain = _pair_edges(arc_class, arc_opening, w, flows, n_class)
-    v = _relax(floor, src, dst, gain, max_rounds)
-    if v is None:
+    found = _one_side_prices(arc_class, arc_opening, w, flows, sizes, len(caps), max_rounds)
+    if found is None:
         return None
-    u = np.zeros(n_class, dtype=np.int64)
-    np.maximum.at(u, arc_class, w - v[arc_opening])
+    u, v = found
     if not _certified(u, v, arc_class, arc_opening, w, flows, sizes, caps, total):
         return None
     return u, v
@@ -1682,18 +1705,11 @@ def _greatest_prices(
     by the same relaxation from the people's side: ``u[d] >= u[c] + points[d, j] - points[c, j]``
     for every used arc (c, j) and arc (d, j), and ``u[c] >= points[c, j]`` where ``j`` has
     places left. ``None`` if the flow is not optimal on these arcs."""
-    n_class, n_open = len(sizes), len(caps)
     w = arc_points.astype(np.int64)
-    open_flow = np.bincount(arc_opening, weights=flows, minlength=n_open).astype(np.int64)
-    room = open_flow < caps
-    floor = np.zeros(n_class, dtype=np.int64)
-    np.maximum.at(floor, arc_class[room[arc_opening]], w[room[arc_opening]])
-    src, dst, gain = _pair_edges(arc_opening, arc_class, w, flows, n_open)
-    u = _relax(floor, src, dst, gain, max_rounds)
-    if u is None:
+    found = _one_side_prices(arc_opening, arc_class, w, flows, caps, len(sizes), max_rounds)
+    if found is None:
         return None
-    v = np.zeros(n_open, dtype=np.int64)
-    np.maximum.at(v, arc_opening, w - u[arc_class])
+    v, u = found
     if not _certified(u, v, arc_class, arc_opening, w, flows, sizes, caps, total):
         return None
     return u, v
